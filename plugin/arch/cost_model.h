@@ -2,6 +2,26 @@
 //
 // The scheduler's evaluator, the reports and the replay runtime's timing level all use this
 // one model, so their numbers agree by construction.
+//
+// MAC layers (Conv, FullyConnected) follow a simplified form of PolarMapper, the vector x
+// lane array mapper of the SoMa artifact (github.com/SET-Scheduling-Project/SoMa-HPCA2025,
+// src/coremapping.cpp), without its L1 tiling search. The pe_rows x pe_cols PEs split
+// one pair of dimensions out of (C,K) (C,B) (B,K) (C,W) (H,K) (H,W), the first over pe_rows
+// and the second over pe_cols. Inside a PE, input channels C fill `vector_width` and output
+// channels K fill `lanes`. For one group of a convolution,
+//   compute_cycles = ceil(C / (vec*pC)) * ceil(K / (lane*pK)) * ceil(H / pH) * ceil(W / pW)
+//                    * ceil(B / pB) * R * S
+// where p* is the PE split of a dimension (1 if the partition does not use it), C the
+// input channels per group, K the output channels of the box in that group, H, W, B the
+// output box extents and R*S the kernel taps. One partition serves the whole tile, the one
+// with the minimum cycles. The groups a box covers run one after another. A depthwise
+// convolution (one channel per group) therefore uses one vector element and one lane of each
+// PE, and the model reports that slowness rather than hiding it. A FullyConnected layer is a
+// 1x1 convolution with C = C*H*W of its input and H = W = 1.
+//
+// Vector-unit layers take ceil(ops / ops_per_cycle) cycles. Every tile also moves its input
+// box, the weights of the box and its output box once at the buffer bandwidth, and a tile
+// takes the larger of its compute time and that buffer time.
 #ifndef SOMA_ARCH_COST_MODEL_H_
 #define SOMA_ARCH_COST_MODEL_H_
 
@@ -13,11 +33,16 @@
 
 namespace soma::arch {
 
+/// Cost of computing one box of a layer's output in one tile.
 struct TileCost {
+  /// max(compute cycles, buffer-traffic cycles); at least 1 for a non-empty box.
   int64_t cycles = 0;
-  /// MAC (or vector) energy plus buffer read and write energy of the tile.
+  /// MAC energy + vector energy + buffer read and write energy of the tile.
   double energy_pj = 0;
+  /// Multiply-accumulates (0 for vector-unit layers).
   int64_t macs = 0;
+  /// Vector-unit operations, including the epilogue of MAC layers (energy only, see
+  /// CostModel::LayerTileCost).
   int64_t vector_ops = 0;
 };
 
@@ -25,7 +50,8 @@ struct Bounds {
   /// Fewest cycles for every layer under the best mapping, summed over layers; array-shape
   /// losses (channels padded to vector and lane widths) included, tiling losses excluded.
   int64_t compute_bound_cycles = 0;
-  /// Weights, network inputs and network outputs moved once, over the DRAM bandwidth.
+  /// Weights, network inputs and network outputs moved once, over the DRAM bandwidth of
+  /// all DMA queues together.
   int64_t dram_bound_cycles = 0;
   /// All MACs at 100% utilisation, for reference.
   int64_t peak_compute_cycles = 0;
@@ -35,19 +61,40 @@ struct Bounds {
   }
 };
 
+/// The cost model of one hardware configuration. Cheap to copy; every query is a pure
+/// function of the config and its arguments and allocates nothing.
 class CostModel {
  public:
+  /// Requires: `config.Verify()` is OK (positive sizes and bandwidths), otherwise queries
+  /// divide by zero.
   explicit CostModel(const ArchConfig& config) : config_(config) {}
 
   const ArchConfig& config() const { return config_; }
 
   /// Cost of computing `output_box` of layer `layer_id`'s output in one tile.
-  /// Requires: `output_box` is non-empty and inside the output tensor.
+  ///
+  /// Conv and FullyConnected run on the MAC array, as the file comment describes. Their
+  /// epilogue (channel scale, bias, folded activations) runs in the array's output pipeline.
+  /// It counts one vector op per output element per step for energy, but adds no cycles.
+  ///
+  /// Vector layers cost output elements x per-element work. The work is kernel_h*kernel_w
+  /// for pool, inputs-1 (at least 1) for eltwise, 1 (a copy) for concat, 4 for softmax and
+  /// size+3 for LRN, plus one per epilogue step (scale, bias, each folded activation). A
+  /// standalone activation layer costs one per activation in its list, at least 1.
+  ///
+  /// Buffer reads are every input box (InputBox of graph/box_mapping.h), the weight rows of
+  /// the box's output channels and their epilogue vectors. The buffer write is the output
+  /// box. Constant operands count with `weight_bytes`, activations with `activation_bytes`.
+  /// An empty box costs nothing.
+  /// Requires: `output_box` lies inside the output tensor.
   TileCost LayerTileCost(const graph::LayerGraph& graph, graph::LayerId layer_id,
                          const graph::Box& output_box) const;
 
-  /// Cycles of one DMA transfer of `bytes` bytes: ceil(bytes / DRAM bytes per cycle).
+  /// Cycles one DMA queue needs to move `bytes` bytes: ceil(bytes * clock_hz /
+  /// dram_bandwidth_bytes_per_second), in exact integer arithmetic; 0 for 0 bytes.
+  /// Requires: `bytes >= 0`.
   int64_t DmaCycles(int64_t bytes) const;
+  /// DRAM energy of moving `bytes` bytes between DRAM and the buffer.
   double DmaEnergyPj(int64_t bytes) const;
 
   /// Bytes of the activation elements in `box`.
@@ -57,6 +104,10 @@ class CostModel {
   /// `bytes` rounded up to the buffer alignment.
   int64_t AlignedBytes(int64_t bytes) const;
 
+  /// Computes the three bounds. The compute bound sums LayerTileCost of each layer's whole
+  /// output. The DRAM bound moves every constant tensor a layer reads, the epilogue vectors,
+  /// the network inputs and the network outputs once: DmaCycles of the total, divided over
+  /// the DMA queues and rounded up. The peak compute cycles are ceil(graph MACs / MacCount()).
   Bounds ComputeBounds(const graph::LayerGraph& graph) const;
 
  private:

@@ -42,10 +42,15 @@ struct KernelCall {
   bool accumulate = false;
   /// Apply the epilogue (channel scale, bias, activations) after this call.
   bool final_partial = true;
+  /// Worker threads that split the output channels; 0 uses
+  /// std::thread::hardware_concurrency(). The result is bit-identical for every count.
+  int thread_count = 0;
 };
 
 /// Runs one layer on one output box. InvalidArgument when an operand region does not
-/// contain the box the layer needs, naming the layer and the operand.
+/// contain the box the layer needs, naming the layer and the operand. `accumulate` and
+/// `final_partial = false` are accepted for kConv and kFullyConnected only; for every other
+/// kind they are InvalidArgument.
 absl::Status RunKernel(const graph::LayerGraph& graph, const KernelCall& call);
 
 }  // namespace soma::kernels

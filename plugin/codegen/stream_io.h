@@ -13,23 +13,32 @@
 
 namespace soma::codegen {
 
-inline constexpr uint64_t kStreamMagic = 0x42554E50414D4F53ull;  // "SOMANPUB"
+/// The 8 bytes "SOMANPUB" read as a little-endian uint64; every .npub file starts with them.
+inline constexpr uint64_t kStreamMagic = 0x4255504E414D4F53ull;
 inline constexpr uint32_t kStreamSchemaVersion = 1;
 
-/// The .npub bytes: magic, schema version, serialised message. Deterministic.
+/// The .npub bytes: magic, schema version (little-endian uint32), then the message serialised
+/// deterministically and ended by its end marker field. The same message gives the same bytes.
 std::string SerializeStream(const stream::CommandStream& command_stream);
-/// Parses .npub bytes. InvalidArgument on a wrong magic, a different schema version or a
-/// message that does not parse; `source_name` names the file in messages.
+/// Parses .npub bytes; `source_name` names the file in messages. InvalidArgument on a wrong
+/// magic, a different schema version, a message that does not parse or lacks its end marker
+/// (a truncated file), or a message header that disagrees with the file header.
 absl::StatusOr<stream::CommandStream> ParseStream(const std::string& bytes,
                                                   const std::string& source_name);
+/// Reads and parses a .npub file: NotFound when `path` does not exist, InvalidArgument for
+/// a folder, a read failure or any ParseStream error.
 absl::StatusOr<stream::CommandStream> ReadStreamFile(const std::string& path);
 
 /// One command a line, with its queue, index, waits, addresses, boxes, cycles and origin.
 std::string Disassemble(const stream::CommandStream& command_stream);
 
-/// The LayerGraph encoded in the stream's tensor and layer tables (constants included).
+/// The LayerGraph encoded in the stream's tensor and layer tables (constants included), with
+/// producer and consumer links and the graph inputs and outputs. InvalidArgument, naming the
+/// tensor or layer, on corrupt tables or a graph that fails LayerGraph::Verify.
 absl::StatusOr<graph::LayerGraph> DecodeLayerGraph(const stream::CommandStream& command_stream);
+/// The hardware configuration a stream was compiled for; the inverse of EncodeHardware.
 arch::ArchConfig DecodeHardware(const stream::Hardware& hardware);
+/// Every field of `config` as the stream's Hardware message.
 stream::Hardware EncodeHardware(const arch::ArchConfig& config);
 
 }  // namespace soma::codegen

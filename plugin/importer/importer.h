@@ -38,6 +38,22 @@ absl::StatusOr<ImportResult> ImportModelFile(const std::string& path, const Impo
 absl::StatusOr<ImportResult> ImportModelBytes(const std::string& bytes, const std::string& source_name,
                                               const ImportOptions& options);
 
+/// An import's result together with the placement table, which stays available when the
+/// import fails. Nodes that could not be lowered are `error` with the reason. Lowering goes
+/// on past a failed node, so one run lists every unsupported node.
+struct ImportAttempt {
+  absl::StatusOr<ImportResult> result;
+  /// One entry per ONNX node in file order; empty when the file itself could not be read
+  /// or parsed.
+  PlacementTable placement;
+};
+
+/// ImportModelFile that keeps the placement table on failure.
+ImportAttempt TryImportModelFile(const std::string& path, const ImportOptions& options);
+/// ImportModelBytes that keeps the placement table on failure.
+ImportAttempt TryImportModelBytes(const std::string& bytes, const std::string& source_name,
+                                  const ImportOptions& options);
+
 }  // namespace soma::importer
 
 #endif  // SOMA_IMPORTER_IMPORTER_H_

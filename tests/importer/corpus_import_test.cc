@@ -1,0 +1,94 @@
+// corpus_import_test.cc: real models from the shared corpus import, verify, and have the
+// MAC counts that the corpus manifest lists (computed there with ONNX shape inference).
+#include "gtest/gtest.h"
+#include "importer/import_test_helpers.h"
+#include "importer/importer.h"
+#include "util/test_paths.h"
+
+namespace soma::importer {
+namespace {
+
+using ::soma::importer::testing::FindPlacement;
+
+struct CorpusCase {
+  const char* file;
+  int64_t macs;
+};
+
+class CorpusImportTest : public ::testing::TestWithParam<CorpusCase> {};
+
+TEST_P(CorpusImportTest, ImportsWithManifestMacs) {
+  // The model imports, passes Verify, places every node, and its MAC count matches.
+  SOMA_CORPUS_FILE_OR_SKIP(path, GetParam().file);
+  auto result = ImportModelFile(path, {});
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->graph.Verify().ok());
+  EXPECT_EQ(result->graph.MacCount(), GetParam().macs);
+  for (const Placement& placement : result->placement) {
+    EXPECT_NE(placement.kind, PlacementKind::kError) << placement.node_name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Manifest, CorpusImportTest,
+    ::testing::Values(CorpusCase{"ort__mnist.onnx", 786560},
+                      CorpusCase{"ort__cnn_mnist_pytorch.onnx", 480500},
+                      CorpusCase{"tv__mobilenet_v2_w050_c100_w.onnx", 95979840},
+                      CorpusCase{"onnx__light_resnet50.onnx", 4089184256},
+                      CorpusCase{"onnx__light_squeezenet.onnx", 349151936},
+                      CorpusCase{"onnx__light_inception_v1.onnx", 1431556352},
+                      CorpusCase{"onnx__light_vgg19.onnx", 19632062464},
+                      CorpusCase{"onnx__light_densenet121.onnx", 2834161664},
+                      CorpusCase{"tv__efficientnet_b0_light.onnx", 385814752}),
+    [](const ::testing::TestParamInfo<CorpusCase>& info) {
+      std::string name = info.param.file;
+      name = name.substr(0, name.find('.'));
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return name;
+    });
+
+TEST(CorpusImportDetailTest, MnistFoldsBiasAndFlattensIntoMatMul) {
+  // CNTK's MNIST: the bias Adds and Relus fold into the convs, the reshaped weight folds to a
+  // constant, and the activation Reshape is a view read by the MatMul.
+  SOMA_CORPUS_FILE_OR_SKIP(path, "ort__mnist.onnx");
+  auto result = ImportModelFile(path, {});
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->graph.layers.size(), 5u);
+  EXPECT_EQ(FindPlacement(result->placement, "Plus30")->detail,
+            "Add folded into Conv 'Convolution28'");
+  EXPECT_EQ(FindPlacement(result->placement, "Times212_reshape1")->layer, -1);
+  EXPECT_EQ(FindPlacement(result->placement, "Times212_reshape0")->kind, PlacementKind::kFolded);
+  EXPECT_EQ(result->graph.tensor(result->graph.outputs[0]).onnx_dims,
+            (std::vector<int64_t>{1, 10}));
+}
+
+TEST(CorpusImportDetailTest, Vgg19FullyConnectedWeightStaysFill) {
+  // VGG-19's 102M-element FC weight comes from ConstantOfShape and stays a fill.
+  SOMA_CORPUS_FILE_OR_SKIP(path, "onnx__light_vgg19.onnx");
+  auto result = ImportModelFile(path, {});
+  ASSERT_TRUE(result.ok()) << result.status();
+  int64_t explicit_values = 0;
+  for (const graph::Tensor& tensor : result->graph.tensors) {
+    if (tensor.IsConstant()) explicit_values += tensor.constant->values.size();
+  }
+  EXPECT_LT(explicit_values, 100000);
+}
+
+TEST(CorpusImportDetailTest, UnsupportedCorpusModelNamesNode) {
+  // A model with an unsupported op fails with the node named; the placement keeps the rest.
+  SOMA_CORPUS_FILE_OR_SKIP(path, "ort__test_conv_follow_convtrans.onnx");
+  ImportOptions options;
+  options.dims["batch_size"] = 1;
+  ImportAttempt attempt = TryImportModelFile(path, options);
+  ASSERT_EQ(attempt.result.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(attempt.result.status().message().find(
+                "node 'ConvTranspose_1' (op 'ConvTranspose'): unsupported operator"),
+            std::string::npos)
+      << attempt.result.status();
+  EXPECT_EQ(attempt.placement.size(), 2u);
+}
+
+}  // namespace
+}  // namespace soma::importer

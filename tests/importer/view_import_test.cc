@@ -1,0 +1,125 @@
+// view_import_test.cc: Reshape, Flatten, Squeeze, Unsqueeze, Identity and Dropout become
+// views, and constant folding resolves shape chains.
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "importer/import_test_helpers.h"
+
+namespace soma::importer {
+namespace {
+
+using ::soma::importer::testing::BuilderWithInput;
+using ::soma::importer::testing::FindPlacement;
+using ::soma::importer::testing::Import;
+using ::testing::HasSubstr;
+
+TEST(ViewImportTest, ReshapeWithZeroAndMinusOneKeepsLayout) {
+  // [1, 6, 1, 1] -> shape [0, -1] resolves to [1, 6], whose canonical layout is the same.
+  auto builder = BuilderWithInput({1, 6, 1, 1});
+  builder.AddInt64Initializer("shape", {2}, {0, -1});
+  builder.AddNode("Reshape", {"x", "shape"}, {"r"}, "reshape");
+  builder.AddNode("Relu", {"r"}, {"y"}, "relu");
+  builder.AddOutput("y", {1, 6});
+  auto result = Import(builder);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->graph.layers.size(), 1u);
+  EXPECT_EQ(result->graph.tensor(result->graph.layer(0).inputs[0]).name, "x");
+  EXPECT_EQ(result->graph.OutputOf(0).onnx_dims, (std::vector<int64_t>{1, 6}));
+  const Placement* reshape = FindPlacement(result->placement, "reshape");
+  EXPECT_EQ(reshape->kind, PlacementKind::kFolded);
+  EXPECT_EQ(reshape->layer, -1);
+  EXPECT_EQ(reshape->detail, "view of tensor 'x'");
+}
+
+TEST(ViewImportTest, IdentityDropoutSqueezeUnsqueezeAreViews) {
+  // Each of these ops aliases its input; no layer is created for them.
+  auto builder = BuilderWithInput({1, 4, 1, 1}, /*opset=*/13);
+  builder.AddNode("Identity", {"x"}, {"a"}, "identity");
+  builder.AddNode("Dropout", {"a"}, {"b"}, "dropout");
+  builder.AddInt64Initializer("axes", {2}, {2, 3});
+  builder.AddNode("Squeeze", {"b", "axes"}, {"c"}, "squeeze");
+  builder.AddInt64Initializer("axis0", {1}, {2});
+  builder.AddNode("Unsqueeze", {"c", "axis0"}, {"d"}, "unsqueeze");
+  builder.AddNode("Sigmoid", {"d"}, {"y"}, "sigmoid");
+  builder.AddOutput("y", {1, 4, 1});
+  auto result = Import(builder);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->graph.layers.size(), 1u);
+  EXPECT_EQ(result->graph.OutputOf(0).onnx_dims, (std::vector<int64_t>{1, 4, 1}));
+  for (const char* name : {"identity", "dropout", "squeeze", "unsqueeze"}) {
+    EXPECT_EQ(FindPlacement(result->placement, name)->detail, "view of tensor 'x'") << name;
+  }
+}
+
+TEST(ViewImportTest, RejectsLayoutChangingReshape) {
+  // A reshape that moves data across the NCHW axes and feeds no fully connected layer is
+  // not supported yet. The message names the shapes and the reader.
+  auto builder = BuilderWithInput({1, 4, 2, 2});
+  builder.AddInt64Initializer("shape", {3}, {1, 2, 8});
+  builder.AddNode("Reshape", {"x", "shape"}, {"r"}, "reshape");
+  builder.AddNode("Relu", {"r"}, {"y"}, "relu");
+  builder.AddOutput("y", {});
+  auto result = Import(builder);
+  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(result.status().message(),
+            "test.onnx: node 'reshape' (op 'Reshape'): Reshape from [1, 4, 2, 2] to [1, 2, 8] "
+            "changes the NCHW layout of tensor 'x' ([1,4,2,2]) and is read by node 'relu' (op "
+            "'Relu'); only views that keep the layout, or that flatten into fully connected "
+            "layers, are supported");
+}
+
+TEST(ViewImportTest, RejectsReshapeWithElementCountMismatch) {
+  // The target shape must hold as many elements as the input.
+  auto builder = BuilderWithInput({1, 4, 2, 2});
+  builder.AddInt64Initializer("shape", {2}, {1, 15});
+  builder.AddNode("Reshape", {"x", "shape"}, {"y"}, "reshape");
+  builder.AddOutput("y", {});
+  auto result = Import(builder);
+  ASSERT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(result.status().message()),
+              HasSubstr("node 'reshape' (op 'Reshape'): cannot reshape [1, 4, 2, 2] (16 "
+                        "elements) to [1, 15] (15 elements)"));
+}
+
+TEST(ViewImportTest, ShapeGatherConcatChainFolds) {
+  // Shape -> Gather -> Unsqueeze -> Concat -> Reshape, as exporters emit for a flatten,
+  // folds to constants and the Reshape feeding a Gemm becomes a view.
+  auto builder = BuilderWithInput({2, 3, 2, 2}, /*opset=*/13);
+  builder.AddNode("Shape", {"x"}, {"s"}, "shape");
+  builder.AddInt64Initializer("zero", {}, {0});
+  builder.AddNode("Gather", {"s", "zero"}, {"n"}, "gather");
+  builder.AddInt64Initializer("axes", {1}, {0});
+  builder.AddNode("Unsqueeze", {"n", "axes"}, {"n1"}, "unsqueeze");
+  builder.AddInt64Initializer("minus_one", {1}, {-1});
+  builder.AddNode("Concat", {"n1", "minus_one"}, {"target"}, "concat").Int("axis", 0);
+  builder.AddNode("Reshape", {"x", "target"}, {"flat"}, "reshape");
+  builder.AddInitializer("w", {4, 12}, std::vector<float>(48, 1.0f));
+  builder.AddNode("Gemm", {"flat", "w"}, {"y"}, "gemm").Int("transB", 1);
+  builder.AddOutput("y", {2, 4});
+  auto result = Import(builder);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->graph.layers.size(), 1u);
+  EXPECT_EQ(FindPlacement(result->placement, "shape")->detail, "constant shape [2, 3, 2, 2]");
+  EXPECT_EQ(FindPlacement(result->placement, "concat")->detail,
+            "constant folded to shape [2]");
+  EXPECT_EQ(FindPlacement(result->placement, "reshape")->kind, PlacementKind::kFolded);
+}
+
+TEST(ViewImportTest, ReshapeOfConstantFolds) {
+  // A Reshape of an initializer (as CNTK exports MatMul weights) folds into a constant.
+  auto builder = BuilderWithInput({1, 4});
+  builder.AddInitializer("w4", {2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8});
+  builder.AddInt64Initializer("shape", {2}, {4, 2});
+  builder.AddNode("Reshape", {"w4", "shape"}, {"w"}, "reshape_w");
+  builder.AddNode("MatMul", {"x", "w"}, {"y"}, "matmul");
+  builder.AddOutput("y", {1, 2});
+  auto result = Import(builder);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const graph::Tensor& weight = result->graph.tensor(*result->graph.layer(0).weight);
+  EXPECT_EQ(weight.shape, (graph::Shape{2, 4, 1, 1}));
+  EXPECT_THAT(weight.constant->values, ::testing::ElementsAre(1, 3, 5, 7, 2, 4, 6, 8));
+  EXPECT_EQ(FindPlacement(result->placement, "reshape_w")->detail,
+            "constant folded to shape [4, 2]");
+}
+
+}  // namespace
+}  // namespace soma::importer

@@ -32,6 +32,15 @@ struct FusionPlan {
   /// above 1 are legal only for single-layer SLGs; the tile count then counts channel
   /// chunks times spatial tiles.
   std::vector<int> channel_splits;
+  /// Reduction (input-channel) split factor of every SLG, in order (1: no partial sums).
+  /// Values above 1 are legal only for a single-layer SLG whose layer is kFullyConnected or
+  /// a kConv with one group. Every output tile is then computed as that many partial sums
+  /// over equal input-channel slices, and the tile count also counts the slices.
+  /// An empty vector means 1 for every SLG, and so does an empty `channel_splits`.
+  /// In a single-layer SLG with S channel chunks, P spatial tiles and R slices, tile t is
+  /// chunk c, spatial tile s and slice r with t = (c * P + s) * R + r, so the tile count is
+  /// S * P * R.
+  std::vector<int> reduction_splits;
 
   int SubgroupCount() const { return static_cast<int>(tile_counts.size()); }
 };

@@ -63,6 +63,12 @@ struct Bounds {
 
 /// The cost model of one hardware configuration. Cheap to copy; every query is a pure
 /// function of the config and its arguments and allocates nothing.
+/// Cost of one partial sum over `slice_channels` of `total_channels` input channels: the
+/// whole-reduction cost `whole` scaled by the slice's share, cycles rounded up and at least
+/// 1. The scheduler and the replay runtime's timing level both price partial sums with it.
+TileCost PartialSumTileCost(const TileCost& whole, int64_t slice_channels,
+                            int64_t total_channels);
+
 class CostModel {
  public:
   /// Requires: `config.Verify()` is OK (positive sizes and bandwidths), otherwise queries

@@ -24,11 +24,22 @@ int64_t ModelCycles(const arch::CostModel& cost_model, const graph::LayerGraph& 
       return cost_model.DmaCycles(static_cast<int64_t>(command.load().bytes()));
     case stream::Command::kStore:
       return cost_model.DmaCycles(static_cast<int64_t>(command.store().bytes()));
-    case stream::Command::kCompute:
-      return cost_model
-          .LayerTileCost(graph, static_cast<int>(command.compute().layer()),
-                         ToBox(command.compute().output_box()))
-          .cycles;
+    case stream::Command::kCompute: {
+      const stream::Compute& compute = command.compute();
+      const int layer_id = static_cast<int>(compute.layer());
+      const arch::TileCost whole =
+          cost_model.LayerTileCost(graph, layer_id, ToBox(compute.output_box()));
+      // A compute that reads a slice of the input channels is a partial sum.
+      const graph::Layer& layer = graph.layer(layer_id);
+      if (compute.inputs_size() == 0 || layer.inputs.empty()) return whole.cycles;
+      const int64_t total_channels = graph.tensor(layer.inputs[0]).shape[graph::kC];
+      const graph::Box input_box = ToBox(compute.inputs(0).box());
+      const bool reduction_layer =
+          layer.kind == graph::LayerKind::kFullyConnected ||
+          (layer.kind == graph::LayerKind::kConv && layer.Params<graph::ConvParams>().groups == 1);
+      if (!reduction_layer) return whole.cycles;
+      return arch::PartialSumTileCost(whole, input_box.Extent(graph::kC), total_channels).cycles;
+    }
     case stream::Command::kWait:
     case stream::Command::KIND_NOT_SET:
       break;

@@ -1,0 +1,35 @@
+// compile_options.h: the --soma-* options of a compile, parsed and validated.
+#ifndef SOMA_DRIVER_COMPILE_OPTIONS_H_
+#define SOMA_DRIVER_COMPILE_OPTIONS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "schedule/strategy.h"
+
+namespace soma::driver {
+
+struct CompileOptions {
+  /// Scheduling strategy (--soma-strategy).
+  schedule::StrategyKind strategy = schedule::StrategyKind::kLayerByLayer;
+  uint64_t seed = 1;
+  std::optional<double> time_limit_seconds;
+  int threads = 1;
+  std::optional<int64_t> batch;
+  std::map<std::string, int64_t> dims;
+};
+
+/// Parses "--soma-NAME=VALUE" options (a bare "--soma" is accepted and ignored). Errors
+/// (InvalidArgument) name the option, say what is wrong and list the valid values.
+absl::StatusOr<CompileOptions> ParseCompileOptions(const std::vector<std::string>& options);
+
+/// Help text: every option, its meaning, unit and default.
+const char* CompileOptionsHelp();
+
+}  // namespace soma::driver
+
+#endif  // SOMA_DRIVER_COMPILE_OPTIONS_H_

@@ -23,22 +23,6 @@ CostFunctions CostFunctionsFromModel(const graph::LayerGraph& graph,
   return costs;
 }
 
-arch::TileCost PartialSumTileCost(const arch::TileCost& whole, int64_t slice_channels,
-                                  int64_t total_channels) {
-  if (slice_channels >= total_channels || total_channels <= 0) return whole;
-  arch::TileCost part;
-  const auto scale_up = [&](int64_t value) {
-    // 128-bit arithmetic keeps value * slice exact for any 64-bit value.
-    const __int128 scaled = static_cast<__int128>(value) * slice_channels;
-    return static_cast<int64_t>((scaled + total_channels - 1) / total_channels);
-  };
-  part.cycles = std::max<int64_t>(1, scale_up(whole.cycles));
-  part.macs = scale_up(whole.macs);
-  part.vector_ops = scale_up(whole.vector_ops);
-  part.energy_pj = whole.energy_pj * static_cast<double>(slice_channels) /
-                   static_cast<double>(total_channels);
-  return part;
-}
 
 const arch::TileCost& TileCostCache::Get(const CostFunctions& costs, graph::LayerId layer,
                                          const graph::Box& output_box) {

@@ -51,11 +51,8 @@ struct CostFunctions {
 CostFunctions CostFunctionsFromModel(const graph::LayerGraph& graph,
                                      const arch::CostModel& cost_model);
 
-/// Cost of one partial sum over `slice_channels` of `total_channels` input channels: the
-/// whole-reduction cost scaled by the slice's share, cycles rounded up and at least 1.
-/// The replay's timing level must price partial sums with this same rule.
-arch::TileCost PartialSumTileCost(const arch::TileCost& whole, int64_t slice_channels,
-                                  int64_t total_channels);
+/// Partial sums are priced by the cost model's rule, which the replay runtime shares.
+using arch::PartialSumTileCost;
 
 /// Memoises TileCostFn results by (layer, output box). The key is the whole box, not only
 /// its extents, because a tile's cost depends on its position too: halos are clamped at

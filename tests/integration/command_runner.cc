@@ -40,8 +40,8 @@ bool OnnxRuntimeAvailable() {
 
 CommandResult WriteOnnxRuntimeTestData(const std::string& model_path, int seed,
                                        const std::string& out_dir) {
-  return RunCommand("node " + SourceDir() + "/tools/ort/ort_reference.mjs '" + model_path +
-                    "' --seed " + std::to_string(seed) + " --out '" + out_dir + "'");
+  return RunCommand("node " + SourceDir() + "/tools/ort/ort_reference.mjs --model '" +
+                    model_path + "' --seed " + std::to_string(seed) + " --out '" + out_dir + "'");
 }
 
 }  // namespace soma::testing

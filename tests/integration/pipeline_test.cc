@@ -29,6 +29,9 @@ struct PipelineCase {
   std::vector<std::string> test_data;
 };
 
+// Prints a case by name in test listings.
+void PrintTo(const PipelineCase& test_case, std::ostream* os) { *os << test_case.name; }
+
 std::string HardwarePath(const std::string& preset) {
   return SourceDir() + "/models/hw/" + preset + ".yaml";
 }

@@ -97,7 +97,7 @@ std::string SummaryText(const graph::LayerGraph& graph, const arch::ArchConfig& 
   absl::StrAppendFormat(&text, "DRAM traffic     %d bytes\n", program.dram_bytes);
   absl::StrAppendFormat(&text, "peak buffer      %d of %d bytes\n", program.peak_buffer_bytes,
                         config.buffer_bytes);
-  absl::StrAppendFormat(&text, "compile time     %.2f s\n", facts.compile_seconds);
+  absl::StrAppendFormat(&text, "compile time     %.3f s\n", facts.compile_seconds);
   return text;
 }
 

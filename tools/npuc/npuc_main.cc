@@ -33,7 +33,8 @@ constexpr char kUsage[] =
     "$SOMA_PLUGIN_PATH, else ../lib/libsoma_plugin.so next to npuc.\n"
     "\n"
     "Outputs in OUTDIR: stream.npub (command stream), stream.txt (disassembly), summary.json,\n"
-    "per_layer.csv, placement.csv.\n"
+    "per_layer.csv, per_group.csv, dma.csv, buffer.csv, trace.json (Chrome trace format, opens\n"
+    "in Perfetto) and placement.csv.\n"
     "Exit codes: 0 success, 2 invalid input or unsupported model, 3 no feasible schedule,\n"
     "5 internal error.\n"
     "\n"
@@ -68,13 +69,12 @@ std::optional<int> ParseArguments(int argc, char** argv, Arguments& args) {
   if (command != "compile") return UsageError("unknown command '" + command + "'");
   for (int index = 2; index < argc; ++index) {
     const std::string arg = argv[index];
-    auto next_value = [&](const char* flag) -> std::optional<std::string> {
+    auto next_value = [&]() -> std::optional<std::string> {
       if (index + 1 >= argc) return std::nullopt;
-      (void)flag;
       return std::string(argv[++index]);
     };
     if (arg == "--target" || arg == "-o" || arg == "--plugin") {
-      auto value = next_value(arg.c_str());
+      auto value = next_value();
       if (!value) return UsageError("flag " + arg + " needs a value");
       if (arg == "--target") args.hardware_path = *value;
       if (arg == "-o") args.output_dir = *value;

@@ -122,6 +122,14 @@ absl::Status ArchConfig::Verify() const {
         " x ", pe_cols, " x ", vector_width, " x ", lanes,
         ") is too large to count in 64 bits; use the array's real dimensions"));
   }
+  // Every residency takes at least one alignment unit, so an alignment above the buffer
+  // size leaves room for nothing.
+  if (buffer_alignment_bytes > buffer_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ConfigLabel(*this), ": key 'buffer.alignment_bytes' is ", buffer_alignment_bytes,
+        ", larger than 'buffer.bytes' (", buffer_bytes,
+        "); set it to the buffer's address alignment, at most the buffer size"));
+  }
   return absl::OkStatus();
 }
 

@@ -57,8 +57,8 @@ void AppendHeader(const stream::CommandStream& command_stream, std::string* text
                   hardware.pe_cols(), " PEs of ", hardware.vector_width(), "x", hardware.lanes(),
                   ", buffer ", hardware.buffer_bytes(), " bytes (alignment ",
                   hardware.buffer_alignment_bytes(), "), DRAM ",
-                  hardware.dram_bandwidth_bytes_per_second(), " bytes/s, ", hardware.dma_queues(),
-                  " DMA queues, element bytes ", hardware.activation_bytes(), " (activation) ",
+                  hardware.dram_bandwidth_bytes_per_second(), " bytes/s, DMA queues ",
+                  hardware.dma_queues(), ", element bytes ", hardware.activation_bytes(), " (activation) ",
                   hardware.weight_bytes(), " (weight)\n");
   absl::StrAppend(text, "; estimate: latency ", estimate.latency_cycles(), " cycles, energy ",
                   absl::StrFormat("%.6g", estimate.energy_pj()), " pJ, DRAM ",

@@ -1,4 +1,5 @@
-// stream_io.cc: the .npub file format (magic, schema version, message) and reading it.
+// stream_io.cc: the .npub file format (magic, schema version, checksum, message) and
+// reading it.
 #include "codegen/stream_io.h"
 
 #include <cerrno>
@@ -17,7 +18,8 @@ namespace {
 
 constexpr size_t kMagicBytes = 8;
 constexpr size_t kVersionBytes = 4;
-constexpr size_t kFileHeaderBytes = kMagicBytes + kVersionBytes;
+constexpr size_t kChecksumBytes = 8;
+constexpr size_t kFileHeaderBytes = kMagicBytes + kVersionBytes + kChecksumBytes;
 // Wire tag of CommandStream.end_marker: field 15, wire type 1 (fixed64).
 constexpr uint32_t kEndMarkerTag = (15u << 3) | 1u;
 
@@ -35,6 +37,17 @@ uint64_t ReadLittleEndian(const std::string& bytes, size_t offset, size_t byte_c
   return value;
 }
 
+// FNV-1a over the message bytes: detects a corrupted byte anywhere in the message, which
+// protobuf parsing alone often accepts as different field values.
+uint64_t MessageChecksum(const char* data, size_t size) {
+  uint64_t hash = 0xCBF29CE484222325ull;
+  for (size_t index = 0; index < size; ++index) {
+    hash ^= static_cast<unsigned char>(data[index]);
+    hash *= 0x100000001B3ull;
+  }
+  return hash;
+}
+
 std::string MagicText(uint64_t magic) {
   std::string text;
   for (size_t byte = 0; byte < kMagicBytes; ++byte) {
@@ -50,6 +63,7 @@ std::string SerializeStream(const stream::CommandStream& command_stream) {
   std::string bytes;
   AppendLittleEndian(kStreamMagic, kMagicBytes, &bytes);
   AppendLittleEndian(kStreamSchemaVersion, kVersionBytes, &bytes);
+  AppendLittleEndian(0, kChecksumBytes, &bytes);
   {
     google::protobuf::io::StringOutputStream output(&bytes);
     google::protobuf::io::CodedOutputStream coded(&output);
@@ -60,6 +74,11 @@ std::string SerializeStream(const stream::CommandStream& command_stream) {
       coded.WriteTag(kEndMarkerTag);
       coded.WriteLittleEndian64(kStreamMagic);
     }
+  }
+  const uint64_t checksum =
+      MessageChecksum(bytes.data() + kFileHeaderBytes, bytes.size() - kFileHeaderBytes);
+  for (size_t byte = 0; byte < kChecksumBytes; ++byte) {
+    bytes[kMagicBytes + kVersionBytes + byte] = static_cast<char>((checksum >> (8 * byte)) & 0xFF);
   }
   return bytes;
 }
@@ -77,10 +96,11 @@ absl::StatusOr<stream::CommandStream> ParseStream(const std::string& bytes,
         "%s: not a SoMa command stream (magic 0x%016X \"%s\", expected 0x%016X \"SOMANPUB\")",
         source_name, magic, MagicText(magic), kStreamMagic));
   }
-  if (bytes.size() < kFileHeaderBytes) {
+  if (bytes.size() < kMagicBytes + kVersionBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat(source_name, ": truncated command stream (", bytes.size(),
-                     " bytes, the magic and the schema version need ", kFileHeaderBytes, ")"));
+                     " bytes, the magic, the schema version and the checksum need ",
+                     kFileHeaderBytes, ")"));
   }
   const uint32_t version =
       static_cast<uint32_t>(ReadLittleEndian(bytes, kMagicBytes, kVersionBytes));
@@ -88,6 +108,12 @@ absl::StatusOr<stream::CommandStream> ParseStream(const std::string& bytes,
     return absl::InvalidArgumentError(
         absl::StrCat(source_name, ": schema version ", version, ", this build reads version ",
                      kStreamSchemaVersion, "; recompile the model with this build"));
+  }
+  if (bytes.size() < kFileHeaderBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_name, ": truncated command stream (", bytes.size(),
+                     " bytes, the magic, the schema version and the checksum need ",
+                     kFileHeaderBytes, ")"));
   }
 
   const size_t message_bytes = bytes.size() - kFileHeaderBytes;
@@ -104,7 +130,8 @@ absl::StatusOr<stream::CommandStream> ParseStream(const std::string& bytes,
   if (!command_stream.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
     return absl::InvalidArgumentError(
         absl::StrCat(source_name, ": the command stream message does not parse (", message_bytes,
-                     " bytes after the 12-byte file header); the file is truncated or corrupt"));
+                     " bytes after the ", kFileHeaderBytes,
+                     "-byte file header); the file is truncated or corrupt"));
   }
   if (command_stream.end_marker() != kStreamMagic) {
     return absl::InvalidArgumentError(
@@ -112,6 +139,15 @@ absl::StatusOr<stream::CommandStream> ParseStream(const std::string& bytes,
                      " bytes) ends before its end marker"));
   }
   command_stream.clear_end_marker();
+  const uint64_t stored_checksum =
+      ReadLittleEndian(bytes, kMagicBytes + kVersionBytes, kChecksumBytes);
+  const uint64_t checksum = MessageChecksum(bytes.data() + kFileHeaderBytes, message_bytes);
+  if (stored_checksum != checksum) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: corrupt command stream: the message checksum is 0x%016X, the file header records "
+        "0x%016X; recompile the model",
+        source_name, checksum, stored_checksum));
+  }
 
   const stream::Header& header = command_stream.header();
   if (header.magic() != kStreamMagic || header.schema_version() != kStreamSchemaVersion) {
@@ -119,6 +155,13 @@ absl::StatusOr<stream::CommandStream> ParseStream(const std::string& bytes,
         "%s: the message header (magic 0x%016X, schema version %u) does not match the file "
         "header (magic 0x%016X, schema version %u); the file is corrupt",
         source_name, header.magic(), header.schema_version(), kStreamMagic, kStreamSchemaVersion));
+  }
+  const uint64_t hardware_hash = DecodeHardware(command_stream.hardware()).Hash();
+  if (hardware_hash != header.hardware_hash()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: the hardware description hashes to 0x%016X but the header records 0x%016X; the "
+        "file is corrupt",
+        source_name, hardware_hash, header.hardware_hash()));
   }
   return command_stream;
 }

@@ -17,12 +17,15 @@ namespace soma::codegen {
 inline constexpr uint64_t kStreamMagic = 0x4255504E414D4F53ull;
 inline constexpr uint32_t kStreamSchemaVersion = 1;
 
-/// The .npub bytes: magic, schema version (little-endian uint32), then the message serialised
-/// deterministically and ended by its end marker field. The same message gives the same bytes.
+/// The .npub bytes: magic, schema version (little-endian uint32), FNV-1a checksum of the
+/// message (little-endian uint64), then the message serialised deterministically and ended
+/// by its end marker field. The same message gives the same bytes.
 std::string SerializeStream(const stream::CommandStream& command_stream);
 /// Parses .npub bytes; `source_name` names the file in messages. InvalidArgument on a wrong
 /// magic, a different schema version, a message that does not parse or lacks its end marker
-/// (a truncated file), or a message header that disagrees with the file header.
+/// (a truncated file), a checksum that does not match the message, a message header that
+/// disagrees with the file header, or a hardware description that does not match the
+/// header's hardware hash.
 absl::StatusOr<stream::CommandStream> ParseStream(const std::string& bytes,
                                                   const std::string& source_name);
 /// Reads and parses a .npub file: NotFound when `path` does not exist, InvalidArgument for

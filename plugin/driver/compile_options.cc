@@ -14,6 +14,9 @@ namespace soma::driver {
 
 namespace {
 
+// More search threads than this only adds scheduling overhead on any current host.
+constexpr int64_t kMaxThreads = 256;
+
 absl::Status InvalidValue(absl::string_view name, absl::string_view value, absl::string_view expected) {
   return absl::InvalidArgumentError(absl::StrCat("option --soma-", name, ": invalid value '", value,
                                                  "'; expected ", expected));
@@ -57,6 +60,9 @@ absl::Status ApplyOption(absl::string_view name, absl::string_view value, Compil
   if (name == "threads") {
     auto threads = ParsePositiveInt(name, value);
     if (!threads.ok()) return threads.status();
+    if (*threads > kMaxThreads) {
+      return InvalidValue(name, value, absl::StrCat("at most ", kMaxThreads, " threads"));
+    }
     options.threads = static_cast<int>(*threads);
     return absl::OkStatus();
   }

@@ -42,10 +42,10 @@ absl::StatusOr<int64_t> BindDimension(const onnx::ValueInfoProto& input, int axi
   if (bound == options.dims.end()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "graph input '", input.name(), "': dimension ", axis, " '", name,
-        "' is symbolic and unbound; bind it with --soma-dim ", name, "=VALUE"));
+        "' is symbolic and unbound; bind it with --soma-dim=", name, "=VALUE"));
   }
   if (bound->second <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("--soma-dim ", name, "=", bound->second,
+    return absl::InvalidArgumentError(absl::StrCat("--soma-dim=", name, "=", bound->second,
                                                    " must be positive (graph input '",
                                                    input.name(), "', dimension ", axis, ")"));
   }
@@ -56,6 +56,7 @@ absl::StatusOr<int64_t> BindDimension(const onnx::ValueInfoProto& input, int axi
 
 absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& context) {
   const onnx::GraphProto& graph = context.onnx_graph();
+  std::set<std::string> symbolic_names;
   for (const onnx::ValueInfoProto& input : graph.input()) {
     if (context.FindConstant(input.name()) != nullptr) continue;
     if (!input.type().has_tensor_type()) {
@@ -77,12 +78,23 @@ absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& conte
     }
     std::vector<int64_t> dims;
     for (int axis = 0; axis < type.shape().dim_size(); ++axis) {
-      auto extent = BindDimension(input, axis, type.shape().dim(axis), options);
+      const onnx::TensorShapeProto::Dimension& dim = type.shape().dim(axis);
+      if (!dim.dim_param().empty()) symbolic_names.insert(dim.dim_param());
+      auto extent = BindDimension(input, axis, dim, options);
       if (!extent.ok()) return extent.status();
       dims.push_back(*extent);
     }
     auto tensor = context.AddGraphInput(input.name(), dims);
     if (!tensor.ok()) return tensor.status();
+  }
+  // A binding for a dimension the model does not have is a typo, not something to ignore.
+  for (const auto& [name, extent] : options.dims) {
+    if (symbolic_names.count(name) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--soma-dim=", name, "=", extent, ": the model's graph inputs have no symbolic dimension '",
+          name, "'", symbolic_names.empty() ? " (they have none)" : "; they have: ",
+          absl::StrJoin(symbolic_names, ", ")));
+    }
   }
   return absl::OkStatus();
 }

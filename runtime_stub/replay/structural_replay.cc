@@ -89,8 +89,8 @@ std::string StructuralReport::Summary() const {
   std::string text = absl::StrCat(
       "structural replay: ", ok() ? "ok" : "FAILED", "\n  commands: ", load_count, " loads (",
       loaded_bytes, " bytes), ", store_count, " stores (", stored_bytes, " bytes), ",
-      compute_count, " computes, ", wait_count, " waits\n  shadow slot: ", slot_bytes,
-      " bytes\n");
+      compute_count, " computes, ", wait_count, " waits\n  shadow slot size: ", slot_bytes,
+      " B (the greatest common divisor of the element sizes)\n");
   if (!ok()) {
     absl::StrAppend(&text, "  findings: ", findings.size() + dropped_finding_count, "\n",
                     FormatFindings(findings, dropped_finding_count));

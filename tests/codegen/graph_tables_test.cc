@@ -215,6 +215,8 @@ TEST(GraphTablesTest, RoundTripSurvivesSerialisation) {
   stream::CommandStream command_stream = EncodeTables(graph);
   command_stream.mutable_header()->set_magic(kStreamMagic);
   command_stream.mutable_header()->set_schema_version(kStreamSchemaVersion);
+  command_stream.mutable_header()->set_hardware_hash(
+      DecodeHardware(command_stream.hardware()).Hash());
   absl::StatusOr<stream::CommandStream> parsed =
       ParseStream(SerializeStream(command_stream), "every_kind.npub");
   ASSERT_TRUE(parsed.ok()) << parsed.status();

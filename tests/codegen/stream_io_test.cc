@@ -93,8 +93,8 @@ TEST(StreamIoTest, TruncatedHeaderIsRejected) {
   const std::string bytes = SerializeStream(EmitFixture()).substr(0, 10);
   const absl::Status status = ParseStream(bytes, "cut.npub").status();
   EXPECT_EQ(status.message(),
-            "cut.npub: truncated command stream (10 bytes, the magic and the schema version "
-            "need 12)");
+            "cut.npub: truncated command stream (10 bytes, the magic, the schema version and the "
+            "checksum need 20)");
 }
 
 TEST(StreamIoTest, TruncatedMessageIsRejected) {
@@ -105,8 +105,8 @@ TEST(StreamIoTest, TruncatedMessageIsRejected) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(),
             "cut.npub: the command stream message does not parse (" +
-                std::to_string(bytes.size() - 12) +
-                " bytes after the 12-byte file header); the file is truncated or corrupt");
+                std::to_string(bytes.size() - 20) +
+                " bytes after the 20-byte file header); the file is truncated or corrupt");
 }
 
 TEST(StreamIoTest, FileCutAtFieldBoundaryIsRejected) {
@@ -116,7 +116,7 @@ TEST(StreamIoTest, FileCutAtFieldBoundaryIsRejected) {
   const std::string bytes = full.substr(0, full.size() - 9);
   const absl::Status status = ParseStream(bytes, "cut.npub").status();
   EXPECT_EQ(status.message(), "cut.npub: truncated command stream: the message (" +
-                                  std::to_string(bytes.size() - 12) +
+                                  std::to_string(bytes.size() - 20) +
                                   " bytes) ends before its end marker");
 }
 
@@ -129,6 +129,29 @@ TEST(StreamIoTest, MessageHeaderMustMatchFileHeader) {
             "mixed.npub: the message header (magic 0x4255504E414D4F53, schema version 7) does not "
             "match the file header (magic 0x4255504E414D4F53, schema version 1); the file is "
             "corrupt");
+}
+
+TEST(StreamIoTest, CorruptedByteFailsChecksum) {
+  // One flipped bit in the message is caught by the checksum, even where protobuf would
+  // parse the changed bytes as other field values.
+  std::string bytes = SerializeStream(EmitFixture());
+  ASSERT_GT(bytes.size(), 100u);
+  bytes[bytes.size() / 2] ^= 0x04;
+  const absl::Status status = ParseStream(bytes, "flipped.npub").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              ::testing::AnyOf(::testing::HasSubstr("corrupt command stream: the message checksum"),
+                               ::testing::HasSubstr("does not parse")));
+}
+
+TEST(StreamIoTest, HardwareMustMatchItsHash) {
+  // A hardware description that disagrees with the header's hash is rejected.
+  stream::CommandStream emitted = EmitFixture();
+  emitted.mutable_hardware()->set_dma_queues(emitted.hardware().dma_queues() + 4);
+  const absl::Status status = ParseStream(SerializeStream(emitted), "edited.npub").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              ::testing::HasSubstr("edited.npub: the hardware description hashes to"));
 }
 
 TEST(StreamIoTest, MissingFileIsNotFound) {

@@ -151,7 +151,7 @@ TEST(ImportErrorsTest, UnboundSymbolicDimensionNamesInputAndFlag) {
   ASSERT_EQ(attempt.result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(attempt.result.status().message(),
             "test.onnx: graph input 'images': dimension 2 'height' is symbolic and unbound; "
-            "bind it with --soma-dim height=VALUE");
+            "bind it with --soma-dim=height=VALUE");
   EXPECT_EQ(attempt.placement[0].kind, PlacementKind::kError);
   EXPECT_THAT(attempt.placement[0].detail, StartsWith("not lowered: graph input 'images'"));
 

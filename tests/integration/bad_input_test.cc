@@ -121,6 +121,13 @@ TEST(BadInputTest, UnboundSymbolicDimension) {
   EXPECT_THAT(result.output, HasSubstr("batch"));
   EXPECT_TRUE(IsEmptyDir(out + "/result"));
 
+  // Binding a dimension the model does not have is an error naming it.
+  CommandResult typo = RunCommand(Binary("npuc") + " compile '" + out + "/symbolic.onnx' --target " +
+                                  HardwarePath("tiny") + " --soma --soma-dim=batch=2 --soma-dim=btach=2 -o " +
+                                  out + "/typo");
+  EXPECT_EQ(typo.exit_code, 2) << typo.output;
+  EXPECT_THAT(typo.output, HasSubstr("no symbolic dimension 'btach'"));
+
   // Binding it compiles.
   CommandResult bound = RunCommand(Binary("npuc") + " compile '" + out + "/symbolic.onnx' --target " +
                                    HardwarePath("tiny") + " --soma --soma-dim=batch=2 -o " + out + "/bound");
@@ -143,6 +150,8 @@ TEST(BadInputTest, InvalidHardwareFiles) {
     return preset.substr(0, start) + replacement + preset.substr(end);
   };
   const std::vector<YamlCase> cases = {
+      {"alignment_above_buffer", replace_line("alignment_bytes:", "alignment_bytes: 16777216"),
+       "alignment_bytes"},
       {"missing", replace_line("alignment_bytes:", ""), "alignment_bytes"},
       {"unknown", preset + "frobnicate: 3\n", "frobnicate"},
       {"negative", replace_line("alignment_bytes:", "alignment_bytes: -64"), "alignment_bytes"},
@@ -213,6 +222,12 @@ TEST(BadInputTest, InfeasibleModelReportsLayerAndBytes) {
   weight->add_dims(600 * 600);
   for (int64_t index = 0; index < 2 * 600 * 600; ++index) weight->add_float_data(0.001f);
   WriteFile(out + "/infeasible.onnx", Serialize(model));
+
+  // An earlier successful run into the same folder must not leave its stream behind.
+  CommandResult earlier =
+      Compile(SourceDir() + "/models/residual_small.onnx", HardwarePath("tiny"), out + "/result");
+  ASSERT_EQ(earlier.exit_code, 0) << earlier.output;
+  ASSERT_TRUE(std::filesystem::exists(out + "/result/stream.npub"));
 
   CommandResult result = Compile(out + "/infeasible.onnx", HardwarePath("tiny"), out + "/result");
   EXPECT_EQ(result.exit_code, 3) << result.output;

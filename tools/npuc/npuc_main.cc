@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +41,11 @@ constexpr char kUsage[] =
     "\n"
     "--soma options:\n";
 
+// Every file a compile may write; a later run removes those it does not write again.
+constexpr const char* kOutputFileNames[] = {
+    "stream.npub", "stream.txt", "summary.json", "per_layer.csv", "per_group.csv", "dma.csv",
+    "buffer.csv",  "trace.json", "placement.csv", "schedule.json"};
+
 struct Arguments {
   std::string model_path;
   std::string hardware_path;
@@ -67,6 +73,7 @@ std::optional<int> ParseArguments(int argc, char** argv, Arguments& args) {
     return SOMA_OK;
   }
   if (command != "compile") return UsageError("unknown command '" + command + "'");
+  std::string plugin_path_storage;
   for (int index = 2; index < argc; ++index) {
     const std::string arg = argv[index];
     auto next_value = [&]() -> std::optional<std::string> {
@@ -76,8 +83,11 @@ std::optional<int> ParseArguments(int argc, char** argv, Arguments& args) {
     if (arg == "--target" || arg == "-o" || arg == "--plugin") {
       auto value = next_value();
       if (!value) return UsageError("flag " + arg + " needs a value");
-      if (arg == "--target") args.hardware_path = *value;
-      if (arg == "-o") args.output_dir = *value;
+      std::string& target = arg == "--target" ? args.hardware_path
+                            : arg == "-o"       ? args.output_dir
+                                                : plugin_path_storage;
+      if (!target.empty()) return UsageError("flag " + arg + " is given twice");
+      target = *value;
       if (arg == "--plugin") args.plugin_path = *value;
     } else if (arg == "--soma") {
       args.use_soma = true;
@@ -133,14 +143,24 @@ int WriteOutputs(const std::string& output_dir, const std::vector<soma::driver::
     }
     renames.emplace_back(temp_path, final_path);
   }
+  // Outputs of an earlier run that this run does not write would be mistaken for its own
+  // (a stale stream.npub next to an infeasible report), so remove them.
+  for (const char* name : kOutputFileNames) {
+    const bool written = std::any_of(files.begin(), files.end(),
+                                     [&](const soma::driver::OutputFile& file) { return file.name == name; });
+    if (!written) std::filesystem::remove(std::filesystem::path(output_dir) / name, error);
+  }
   for (const auto& [temp, final_path] : renames) std::filesystem::rename(temp, final_path, error);
   return SOMA_OK;
 }
 
-void LogToStderr(void* /*user_data*/, int level, const char* message) {
+// Prints a log line; `user_data` is the source's name ("soma" for the plugin, "npuc" for
+// the built-in default path).
+void LogToStderr(void* user_data, int level, const char* message) {
   static const char* const kLevelNames[] = {"error", "warning", "info", "debug"};
   const char* name = level >= 0 && level <= 3 ? kLevelNames[level] : "info";
-  std::cerr << "[soma " << name << "] " << message << "\n";
+  const char* source = user_data != nullptr ? static_cast<const char*>(user_data) : "soma";
+  std::cerr << "[" << source << " " << name << "] " << message << "\n";
 }
 
 soma::driver::CompileOutcome CompileWithPlugin(const Arguments& args, int& exit_code) {
@@ -210,7 +230,9 @@ int main(int argc, char** argv) {
     request.model_path = args.model_path;
     request.hardware_path = args.hardware_path;
     request.options = {"--soma-strategy=lbl"};
-    request.log = [](int level, const std::string& message) { LogToStderr(nullptr, level, message.c_str()); };
+    request.log = [](int level, const std::string& message) {
+      LogToStderr(const_cast<char*>("npuc"), level, message.c_str());
+    };
     outcome = soma::driver::Compile(request);
     exit_code = soma::driver::ExitCodeFor(outcome.status);
   }

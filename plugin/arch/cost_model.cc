@@ -246,8 +246,9 @@ Bounds CostModel::ComputeBounds(const LayerGraph& graph) const {
     bounds.compute_bound_cycles += LayerTileCost(graph, layer_id, full_output).cycles;
   }
 
-  // DRAM bound: every constant tensor once, however many layers read it, plus the epilogue
-  // vectors, the network inputs and the network outputs.
+  // DRAM bound: every constant tensor once, however many layers read it, plus the network
+  // inputs and outputs. The epilogue vectors (scale, bias) are not counted: they travel in
+  // the command stream's layer table with the compute descriptors, and no DMA moves them.
   std::vector<bool> counted(graph.tensors.size(), false);
   int64_t dram_bytes = 0;
   const auto count_tensor = [&](graph::TensorId tensor_id) {
@@ -263,8 +264,6 @@ Bounds CostModel::ComputeBounds(const LayerGraph& graph) const {
     for (graph::TensorId input : layer.inputs) {
       if (graph.tensor(input).IsConstant()) count_tensor(input);
     }
-    const int64_t output_channels = graph.OutputOf(layer_id).shape[graph::kC];
-    dram_bytes += WeightBytes(EpilogueVectorElements(layer, output_channels));
   }
   for (graph::TensorId input : graph.inputs) count_tensor(input);
   for (graph::TensorId output : graph.outputs) count_tensor(output);

@@ -23,6 +23,55 @@ nlohmann::ordered_json BaseJson(const graph::LayerGraph& graph, const arch::Arch
   return json;
 }
 
+nlohmann::ordered_json StageJson(const schedule::StageStats& stage) {
+  nlohmann::ordered_json json;
+  json["seconds"] = stage.seconds;
+  json["rounds"] = stage.rounds;
+  json["round_budget"] = stage.round_budget;
+  json["moves_accepted"] = stage.moves_accepted;
+  json["stopped_by_time_limit"] = stage.stopped_by_time_limit;
+  json["reached_lower_bound"] = stage.reached_lower_bound;
+  return json;
+}
+
+// The search's time per stage and pass; seconds differ from run to run, the rest does not
+// when no time limit is set.
+nlohmann::ordered_json SearchJson(const schedule::SearchStats& stats) {
+  nlohmann::ordered_json json;
+  json["seed"] = stats.seed;
+  json["threads"] = stats.threads;
+  if (stats.time_limit_seconds) json["time_limit_seconds"] = *stats.time_limit_seconds;
+  json["dma_chunk_bytes"] = stats.dma_chunk_bytes;
+  json["total_seconds"] = stats.total_seconds;
+  json["lbl_seconds"] = stats.lbl_seconds;
+  json["chosen"] = stats.chosen;
+  double stage_seconds[3] = {0, 0, 0};
+  nlohmann::ordered_json passes = nlohmann::ordered_json::array();
+  for (const schedule::PassStats& pass : stats.passes) {
+    nlohmann::ordered_json pass_json;
+    pass_json["pass"] = pass.pass;
+    pass_json["kind"] = pass.kind;
+    pass_json["stage1_capacity_bytes"] = pass.stage1_capacity_bytes;
+    pass_json["usable_capacity_bytes"] = pass.usable_capacity_bytes;
+    pass_json["latency_cycles"] = pass.latency_cycles;
+    pass_json["allocation_attempts"] = pass.allocation_attempts;
+    if (!pass.failure.empty()) pass_json["failure"] = pass.failure;
+    pass_json["stage1"] = StageJson(pass.stage1);
+    pass_json["stage2"] = StageJson(pass.stage2);
+    pass_json["stage3"] = StageJson(pass.stage3);
+    stage_seconds[0] += pass.stage1.seconds;
+    stage_seconds[1] += pass.stage2.seconds;
+    stage_seconds[2] += pass.stage3.seconds;
+    passes.push_back(std::move(pass_json));
+  }
+  // Summed over passes, which may have run on several threads at once.
+  json["stage1_seconds"] = stage_seconds[0];
+  json["stage2_seconds"] = stage_seconds[1];
+  json["stage3_seconds"] = stage_seconds[2];
+  json["passes"] = std::move(passes);
+  return json;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> SummaryJson(const graph::LayerGraph& graph,
@@ -61,6 +110,7 @@ absl::StatusOr<std::string> SummaryJson(const graph::LayerGraph& graph,
   json["compute_tiles"] = program.compute_ops.size();
   json["dram_transfers"] = program.transfers.size();
   json["compile_seconds"] = facts.compile_seconds;
+  if (program.search_stats) json["search"] = SearchJson(*program.search_stats);
   return json.dump(2) + "\n";
 }
 

@@ -30,6 +30,10 @@ std::string TilingModel::DescribeTransfer(int transfer) const {
     case TransferKind::kLoadInput:
       return absl::StrCat("load of '", layer, "' tile ", key.tile, " input ", key.input_index);
     case TransferKind::kLoadWeight:
+      if (transfers_[transfer].chunk_count > 1) {
+        return absl::StrCat("weight load of '", layer, "' tile ", key.tile, " chunk ", key.chunk,
+                            " of ", transfers_[transfer].chunk_count);
+      }
       return absl::StrCat("weight load of '", layer, "' tile ", key.tile);
     case TransferKind::kStoreOutput:
       return absl::StrCat("store of '", layer, "' tile ", key.tile);

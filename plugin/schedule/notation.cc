@@ -20,6 +20,7 @@ const char* TransferKindName(TransferKind kind) {
 std::string TransferKey::ToString() const {
   std::string text = absl::StrCat(TransferKindName(kind), " layer ", layer, " tile ", tile);
   if (kind == TransferKind::kLoadInput) absl::StrAppend(&text, " input ", input_index);
+  if (chunk > 0) absl::StrAppend(&text, " chunk ", chunk);
   return text;
 }
 

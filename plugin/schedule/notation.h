@@ -10,6 +10,7 @@
 #ifndef SOMA_SCHEDULE_NOTATION_H_
 #define SOMA_SCHEDULE_NOTATION_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -66,11 +67,14 @@ struct TransferKey {
   int tile = 0;
   /// Operand index into Layer::inputs for kLoadInput; 0 otherwise.
   int input_index = 0;
+  /// Chunk index of a load split into several transfers that fill one residency (see
+  /// TilingOptions::dma_chunk_bytes); 0 for a load moved whole and for stores.
+  int chunk = 0;
 
   std::string ToString() const;
   friend bool operator==(const TransferKey& a, const TransferKey& b) {
     return a.kind == b.kind && a.layer == b.layer && a.tile == b.tile &&
-           a.input_index == b.input_index;
+           a.input_index == b.input_index && a.chunk == b.chunk;
   }
 };
 
@@ -99,6 +103,9 @@ struct DramPlan {
 struct Schedule {
   std::string strategy;
   FusionPlan fusion;
+  /// Largest weight load moved as one transfer; larger ones are split into chunks
+  /// (TilingOptions::dma_chunk_bytes). 0: every load is one transfer.
+  int64_t dma_chunk_bytes = 0;
   DramPlan dram;
 };
 

@@ -25,6 +25,7 @@
 #include "graph/box.h"
 #include "graph/layer.h"
 #include "schedule/notation.h"
+#include "schedule/search_stats.h"
 
 namespace soma::schedule {
 
@@ -150,8 +151,13 @@ struct Program {
   /// Largest sum of residency bytes live at one position.
   int64_t peak_buffer_bytes = 0;
 
+  /// What the search that chose this schedule spent; empty for strategies without a
+  /// search and for Programs built from a given schedule.
+  std::optional<SearchStats> search_stats;
+
   /// Checks the invariants: operands inside their residencies, residency lifetimes cover
-  /// every use, waits refer to existing operations, every DMA queue lists each of its
+  /// every use, the loads of a residency (one, or the chunks of a split load) partition its
+  /// box, waits refer to existing operations, every DMA queue lists each of its
   /// transfers once, timings obey the waits and queue order, and the totals match the
   /// operations. Returns the first broken rule by name.
   absl::Status Verify() const;

@@ -196,6 +196,7 @@ absl::StatusOr<Program> BuildProgram(const TilingModel& model, const DramPlan& p
   Program program;
   program.schedule.strategy = strategy;
   program.schedule.fusion = model.plan();
+  program.schedule.dma_chunk_bytes = model.options().dma_chunk_bytes;
   program.schedule.dram = plan;
   FillOperations(model, plan, &program);
 
@@ -221,7 +222,10 @@ absl::StatusOr<Program> BuildProgram(const TilingModel& model, const DramPlan& p
 
 absl::StatusOr<Program> EvaluateSchedule(const graph::LayerGraph& graph, const Schedule& schedule,
                                          const CostFunctions& costs, int64_t capacity_bytes) {
-  ASSIGN_OR_RETURN(const TilingModel model, TilingModel::Build(graph, schedule.fusion, costs));
+  TilingOptions options;
+  options.dma_chunk_bytes = schedule.dma_chunk_bytes;
+  ASSIGN_OR_RETURN(const TilingModel model,
+                   TilingModel::Build(graph, schedule.fusion, costs, nullptr, options));
   return BuildProgram(model, schedule.dram, capacity_bytes, schedule.strategy);
 }
 

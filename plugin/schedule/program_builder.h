@@ -23,7 +23,8 @@ namespace soma::schedule {
 absl::StatusOr<Program> BuildProgram(const TilingModel& model, const DramPlan& plan,
                                      int64_t capacity_bytes, const std::string& strategy);
 
-/// Builds the TilingModel of `schedule.fusion`, then the Program of `schedule.dram`.
+/// Builds the TilingModel of `schedule.fusion` (chunking weight loads by
+/// `schedule.dma_chunk_bytes`), then the Program of `schedule.dram`.
 absl::StatusOr<Program> EvaluateSchedule(const graph::LayerGraph& graph, const Schedule& schedule,
                                          const CostFunctions& costs, int64_t capacity_bytes);
 

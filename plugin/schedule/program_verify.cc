@@ -162,9 +162,7 @@ class ProgramVerifier {
                       absl::StrCat(name, " uses residency ", op.residency, ", which does not exist"));
       }
       const Residency& residency = program_.residencies[op.residency];
-      const bool is_load = op.direction == TransferDirection::kLoad;
-      const bool box_matches = is_load ? residency.box == op.box : residency.box.Contains(op.box);
-      if (residency.tensor != op.tensor || !box_matches || op.box.IsEmpty()) {
+      if (residency.tensor != op.tensor || !residency.box.Contains(op.box) || op.box.IsEmpty()) {
         return Broken("transfer inside residency",
                       absl::StrCat(name, " moves box ", op.box.ToString(), " of tensor ",
                                    op.tensor, " through residency ", op.residency,
@@ -177,6 +175,42 @@ class ProgramVerifier {
                                                      op.cycles, " cycles and DMA queue ",
                                                      op.queue, " of ",
                                                      program_.dma_queues.size()));
+      }
+    }
+    return CheckLoadsFillResidencies();
+  }
+
+  // The loads of a residency (one, or the chunks of a split load) partition its box.
+  absl::Status CheckLoadsFillResidencies() const {
+    std::vector<std::vector<int>> loads(program_.residencies.size());
+    for (size_t index = 0; index < program_.transfers.size(); ++index) {
+      const TransferOp& op = program_.transfers[index];
+      if (op.direction == TransferDirection::kLoad) {
+        loads[op.residency].push_back(static_cast<int>(index));
+      }
+    }
+    for (size_t residency = 0; residency < loads.size(); ++residency) {
+      if (loads[residency].empty()) continue;
+      int64_t volume = 0;
+      for (size_t a = 0; a < loads[residency].size(); ++a) {
+        const TransferOp& op = program_.transfers[loads[residency][a]];
+        volume += op.box.Volume();
+        for (size_t b = 0; b < a; ++b) {
+          if (op.box.Overlaps(program_.transfers[loads[residency][b]].box)) {
+            return Broken("loads partition residency",
+                          absl::StrCat(TransferName(loads[residency][a], op), " overlaps ",
+                                       TransferName(loads[residency][b],
+                                                    program_.transfers[loads[residency][b]]),
+                                       " in residency ", residency));
+          }
+        }
+      }
+      if (volume != program_.residencies[residency].box.Volume()) {
+        return Broken("loads partition residency",
+                      absl::StrCat("the loads of residency ", residency, " move ", volume,
+                                   " elements of its box ",
+                                   program_.residencies[residency].box.ToString(), " (",
+                                   program_.residencies[residency].box.Volume(), " elements)"));
       }
     }
     return absl::OkStatus();

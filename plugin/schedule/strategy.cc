@@ -4,6 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "schedule/cost_functions.h"
 #include "schedule/layer_by_layer.h"
+#include "schedule/search/cocco_strategy.h"
+#include "schedule/search/soma_search.h"
 
 namespace soma::schedule {
 
@@ -28,12 +30,12 @@ absl::StatusOr<Program> RunStrategy(const graph::LayerGraph& graph,
     case StrategyKind::kLayerByLayer:
       return ScheduleLayerByLayer(graph, costs, capacity_bytes, options.progress);
     case StrategyKind::kCocco:
+      return ScheduleCocco(graph, costs, capacity_bytes, options);
     case StrategyKind::kSoma:
-      break;
+      return ScheduleSoma(graph, costs, capacity_bytes, options);
   }
-  return absl::UnimplementedError(absl::StrCat("scheduling strategy '",
-                                               StrategyKindName(options.strategy),
-                                               "' is not implemented yet; use 'lbl'"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown scheduling strategy ",
+                                                 static_cast<int>(options.strategy)));
 }
 
 }  // namespace soma::schedule

@@ -37,6 +37,7 @@ class TilingModelBuilder {
       : graph_(graph), costs_(costs), cache_(cache), options_(options) {
     model_.graph_ = &graph;
     model_.layout_ = std::move(layout);
+    model_.options_ = options;
     model_.dma_queue_count_ = std::max(1, costs.dma_queue_count);
   }
 
@@ -138,6 +139,24 @@ class TilingModelBuilder {
     return box;
   }
 
+  // Ranges of output channels (offsets into dimension 0 of `weight_box`) of the chunks a
+  // weight load of `weight_bytes` is split into; one range when chunking is off.
+  std::vector<IndexRange> WeightChunks(const Box& weight_box, int64_t weight_bytes) const {
+    const int64_t channels = weight_box.Extent(0);
+    int64_t parts = 1;
+    if (options_.dma_chunk_bytes > 0 && weight_bytes > options_.dma_chunk_bytes) {
+      parts = std::min(channels,
+                       (weight_bytes + options_.dma_chunk_bytes - 1) / options_.dma_chunk_bytes);
+    }
+    // Equal parts of ceil(channels / parts) channels leave none empty.
+    const int64_t per_part = (channels + parts - 1) / parts;
+    std::vector<IndexRange> ranges;
+    for (int64_t lo = 0; lo < channels; lo += per_part) {
+      ranges.push_back({lo, std::min(channels, lo + per_part)});
+    }
+    return ranges;
+  }
+
   // The weight residency and load of the tile; a new one starts each channel chunk (and
   // each tile under a reduction split).
   int WeightResidency(int subgroup, LayerId layer, int tile, int group) {
@@ -169,18 +188,28 @@ class TilingModelBuilder {
     residency.tile = tile;
     const int residency_id = AddResidency(residency);
 
+    // One transfer per chunk of output channels (dimension 0 of the weight box).
+    const std::vector<IndexRange> chunks = WeightChunks(weight_box, weight_bytes);
     TransferInfo transfer;
-    transfer.key = {TransferKind::kLoadWeight, layer, tile, 0};
+    transfer.key = {TransferKind::kLoadWeight, layer, tile, 0, 0};
     transfer.direction = TransferDirection::kLoad;
     transfer.residency = residency_id;
     transfer.tensor = *layer_info.weight;
-    transfer.box = weight_box;
-    transfer.bytes = weight_bytes;
     transfer.group = group;
+    transfer.chunk_count = static_cast<int>(chunks.size());
     transfer.first_position = PositionOf(layer, tile);
     transfer.last_position = PositionOf(layer, last_tile);
     transfer.default_lifetime = {transfer.first_position - 1, transfer.last_position + 1};
-    model_.residencies_[residency_id].transfer = AddTransfer(transfer);
+    for (int chunk = 0; chunk < static_cast<int>(chunks.size()); ++chunk) {
+      transfer.key.chunk = chunk;
+      transfer.box = weight_box;
+      transfer.box.lo[0] = weight_box.lo[0] + chunks[chunk].lo;
+      transfer.box.hi[0] = weight_box.lo[0] + chunks[chunk].hi;
+      transfer.bytes = transfer.box.Volume() * costs_.weight_element_bytes;
+      const int transfer_id = AddTransfer(transfer);
+      if (chunk == 0) model_.residencies_[residency_id].transfer = transfer_id;
+    }
+    model_.residencies_[residency_id].transfer_count = transfer.chunk_count;
     current_weight_[layer] = residency_id;
     return residency_id;
   }
@@ -326,8 +355,12 @@ absl::Status TilingModelBuilder::AddCompute(int subgroup, int index, int tile) {
     const Box weight_box =
         SliceWeight(layer, tiles, slice, graph::WeightBox(graph_, layer, compute.output_box));
     AddOperand(weight_residency, *layer_info.weight, weight_box);
-    // Weight loads come first in the list, as they come first in transfer order.
-    loads.insert(loads.begin(), model_.residencies_[weight_residency].transfer);
+    // Weight loads (every chunk) come first in the list, as they come first in transfer
+    // order.
+    const ResidencyInfo& weights = model_.residencies_[weight_residency];
+    for (int chunk = weights.transfer_count - 1; chunk >= 0; --chunk) {
+      loads.insert(loads.begin(), weights.transfer + chunk);
+    }
   }
 
   // Step 3: output residencies. Partial sums of one output box share its residencies.

@@ -36,8 +36,10 @@ struct ResidencyInfo {
   graph::LayerId layer = -1;
   int tile = 0;
   /// Transfer whose lifetime the residency takes (its load, or the store of a tile
-  /// output), or -1 when it never touches DRAM.
+  /// output), or -1 when it never touches DRAM. A load split into chunks fills the
+  /// residency with the transfers [transfer, transfer + transfer_count).
   int transfer = -1;
+  int transfer_count = 1;
   /// The lifetime of an on-chip residency. For a stored tile output, the lifetime its
   /// writers and same-SLG readers need; the residency then lives
   /// [fixed_lifetime.start, max(store end, fixed_lifetime.end)].
@@ -84,6 +86,9 @@ struct TransferInfo {
   int64_t cycles = 0;
   double energy_pj = 0;
   int group = 0;
+  /// Number of chunks of the load this transfer belongs to (1 for a load moved whole and
+  /// for stores); TransferKey::chunk is its index.
+  int chunk_count = 1;
   /// Loads: the first and last position that read the residency. Stores: the position
   /// where the residency begins (the first partial sum) and the position of the compute
   /// tile that completes the stored box. A store's lifetime starts at the latter.
@@ -107,6 +112,13 @@ struct TilingOptions {
   /// When true the plan may schedule only some layers (see LayOutPlan). The others count
   /// as scheduled elsewhere, so the plan loads what they produce and stores what they read.
   bool allow_layer_subset = false;
+  /// When positive, a weight load of more bytes is split along output channels into
+  /// chunks of at most this many bytes (and at most one chunk per output channel, with
+  /// equal channel counts except the last). Each chunk is a transfer with its own place in
+  /// the queue order, DMA queue and lifetime; the residency lives from the earliest
+  /// chunk's start to the latest chunk's end, and its compute tiles wait for every chunk.
+  /// The chunks' boxes partition the residency's box.
+  int64_t dma_chunk_bytes = 0;
 };
 
 class TilingModel {
@@ -123,6 +135,7 @@ class TilingModel {
   const graph::LayerGraph& graph() const { return *graph_; }
   /// The plan with empty split vectors filled with 1.
   const FusionPlan& plan() const { return layout_.plan; }
+  const TilingOptions& options() const { return options_; }
   const PlanLayout& layout() const { return layout_; }
   int position_count() const { return layout_.position_count; }
   int dma_queue_count() const { return dma_queue_count_; }
@@ -147,12 +160,18 @@ class TilingModel {
   }
 
   /// Lifetime of `residency` under `plan`: the fixed lifetime of an on-chip residency, the
-  /// planned lifetime of a load, and for a stored tile output its writers' and readers'
-  /// lifetime extended to the store's planned end.
+  /// planned lifetime of a load (from its earliest chunk's start to its latest chunk's
+  /// end), and for a stored tile output its writers' and readers' lifetime extended to the
+  /// store's planned end.
   Lifetime ResidencyLifetime(const DramPlan& plan, int residency) const {
     const ResidencyInfo& info = residencies_[residency];
     if (info.transfer < 0) return info.fixed_lifetime;
-    const Lifetime& planned = plan.lifetimes[info.transfer];
+    Lifetime planned = plan.lifetimes[info.transfer];
+    for (int chunk = 1; chunk < info.transfer_count; ++chunk) {
+      const Lifetime& other = plan.lifetimes[info.transfer + chunk];
+      if (other.start < planned.start) planned.start = other.start;
+      if (other.end > planned.end) planned.end = other.end;
+    }
     if (info.kind != ResidencyKind::kTileOutput) return planned;
     return {info.fixed_lifetime.start,
             planned.end > info.fixed_lifetime.end ? planned.end : info.fixed_lifetime.end};
@@ -184,6 +203,7 @@ class TilingModel {
 
   const graph::LayerGraph* graph_ = nullptr;
   PlanLayout layout_;
+  TilingOptions options_;
   int dma_queue_count_ = 1;
   std::vector<ResidencyInfo> residencies_;
   std::vector<ComputeInfo> compute_;

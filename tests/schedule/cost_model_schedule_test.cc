@@ -104,16 +104,32 @@ TEST(CostModelScheduleTest, TwoQueuesKeepLoadsAndStoresApart) {
   }
 }
 
-TEST(CostModelScheduleTest, SearchStrategiesAreNotImplementedYet) {
-  // Only lbl exists so far, and the other strategies return Unimplemented.
+TEST(CostModelScheduleTest, SearchStrategiesAreValidAndNoSlowerThanLbl) {
+  // cocco and soma with the real cost model: valid Programs, no faster than the lower
+  // bound, and soma no slower than lbl or cocco.
   const LayerGraph graph = SmallCnn();
   const arch::CostModel cost_model(EdgeConfig());
+  const int64_t bound = cost_model.ComputeBounds(graph).LatencyBoundCycles();
   ScheduleOptions options;
-  options.strategy = StrategyKind::kSoma;
-  auto program = RunStrategy(graph, cost_model, options);
-  ASSERT_FALSE(program.ok());
-  EXPECT_EQ(program.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(program.status().message(), HasSubstr("'soma' is not implemented yet"));
+  options.stage1_rounds = 200;
+  options.stage2_rounds = 2000;
+  options.buffer_passes = 1;
+  int64_t lbl_latency = 0;
+  int64_t cocco_latency = 0;
+  for (StrategyKind strategy :
+       {StrategyKind::kLayerByLayer, StrategyKind::kCocco, StrategyKind::kSoma}) {
+    options.strategy = strategy;
+    auto program = RunStrategy(graph, cost_model, options);
+    ASSERT_TRUE(program.ok()) << StrategyKindName(strategy) << ": " << program.status();
+    EXPECT_TRUE(program->Verify().ok()) << program->Verify();
+    EXPECT_GE(program->latency_cycles, bound) << StrategyKindName(strategy);
+    if (strategy == StrategyKind::kLayerByLayer) lbl_latency = program->latency_cycles;
+    if (strategy == StrategyKind::kCocco) cocco_latency = program->latency_cycles;
+    if (strategy == StrategyKind::kSoma) {
+      EXPECT_LE(program->latency_cycles, lbl_latency);
+      EXPECT_LE(program->latency_cycles, cocco_latency);
+    }
+  }
 }
 
 }  // namespace

@@ -1,27 +1,46 @@
 // soma_modelgen_main.cc: soma-modelgen, which writes the project's generated ONNX models.
 //
 //   soma-modelgen --model residual-small --out models/residual_small.onnx [--seed N] [--batch N]
+//   soma-modelgen --model resnet50 --out resnet50.onnx [--seed N] [--batch N]
+//       [--weights random|omitted] [--input-size N]
 //
-// The same flags always give byte-identical files. Exit codes: 0 written, 2 invalid flags,
-// 5 the file could not be written.
+// The shipped models are residual-small and op-coverage. The benchmark networks are
+// resnet50, resnet101, inception-resnet-v1 and randwire-small, and for them the command also
+// prints the MAC and parameter counts. The same flags always give byte-identical files.
+// Exit codes: 0 written, 2 invalid flags, 5 the file could not be written.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "model_builder/benchmark_models.h"
 #include "model_builder/model_catalog.h"
 #include "model_builder/onnx_model_builder.h"
 
-ABSL_FLAG(std::string, model, "", "name of the model to write (residual-small, op-coverage)");
+ABSL_FLAG(std::string, model, "",
+          "name of the model to write (residual-small, op-coverage, resnet50, resnet101, "
+          "inception-resnet-v1, randwire-small)");
 ABSL_FLAG(std::string, out, "", "path of the .onnx file to write");
-ABSL_FLAG(uint32_t, seed, 1, "seed of the weight generator");
+ABSL_FLAG(uint32_t, seed, 1, "seed of the weight generator (and of RandWire's graphs)");
 ABSL_FLAG(int64_t, batch, 1, "batch extent of the graph input");
+ABSL_FLAG(std::string, weights, "random",
+          "benchmark networks only: 'random' writes seeded initializers, 'omitted' writes "
+          "ConstantOfShape fills (small files)");
+ABSL_FLAG(int64_t, input_size, 0,
+          "benchmark networks only: input height and width in pixels; 0 keeps the network's "
+          "own (224, or 299 for inception-resnet-v1)");
 
 namespace {
 
@@ -46,28 +65,87 @@ bool WriteFileAtomically(const std::string& path, const std::string& bytes) {
   return !error;
 }
 
+// Builds a benchmark network from the flags and prints its counts on stdout.
+absl::StatusOr<onnx::ModelProto> BuildBenchmark(const std::string& name) {
+  soma::model_builder::BenchmarkModelOptions options;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.batch = absl::GetFlag(FLAGS_batch);
+  const std::string weights = absl::GetFlag(FLAGS_weights);
+  if (weights == "omitted") {
+    options.weights = soma::model_builder::WeightMode::kOmitted;
+  } else if (weights != "random") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--weights '", weights, "' is invalid; expected 'random' or 'omitted'"));
+  }
+  const int64_t input_size = absl::GetFlag(FLAGS_input_size);
+  if (input_size != 0) options.input_size = input_size;
+  absl::StatusOr<soma::model_builder::BuiltModel> built =
+      soma::model_builder::BuildBenchmarkModel(name, options);
+  if (!built.ok()) return built.status();
+  std::cout << absl::StrFormat("%s: %d MACs (%.3f GMAC) at batch %d, %d parameters\n", name,
+                               built->mac_count, static_cast<double>(built->mac_count) * 1e-9,
+                               options.batch, built->parameter_count);
+  return std::move(built->model);
+}
+
+// Builds a shipped model; the benchmark-only flags must keep their defaults.
+absl::StatusOr<onnx::ModelProto> BuildShipped(const std::string& name) {
+  if (absl::GetFlag(FLAGS_weights) != "random" || absl::GetFlag(FLAGS_input_size) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--weights and --input-size apply to the benchmark networks only (",
+        absl::StrJoin(soma::model_builder::BenchmarkModelNames(), ", "), "), not to '", name,
+        "'"));
+  }
+  soma::model_builder::ModelOptions options;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.batch = absl::GetFlag(FLAGS_batch);
+  return soma::model_builder::BuildNamedModel(name, options);
+}
+
+std::string AllModelNames() {
+  return absl::StrCat(absl::StrJoin(soma::model_builder::ModelNames(), ", "), ", ",
+                      absl::StrJoin(soma::model_builder::BenchmarkModelNames(), ", "));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "writes a generated ONNX model: soma-modelgen --model NAME --out FILE.onnx "
-      "[--seed N] [--batch N]");
-  absl::ParseCommandLine(argc, argv);
+      "[--seed N] [--batch N] [--weights random|omitted] [--input-size N]");
+  // absl flags are spelled with underscores; accept the documented --input-size too.
+  std::vector<std::string> arguments(argv, argv + argc);
+  std::vector<char*> argument_pointers;
+  for (std::string& argument : arguments) {
+    if (argument.rfind("--input-size", 0) == 0) argument.replace(0, 12, "--input_size");
+    argument_pointers.push_back(argument.data());
+  }
+  absl::ParseCommandLine(static_cast<int>(argument_pointers.size()), argument_pointers.data());
+
   const std::string name = absl::GetFlag(FLAGS_model);
   const std::string out = absl::GetFlag(FLAGS_out);
   if (name.empty() || out.empty()) {
-    std::cerr << "soma-modelgen: --model and --out are required; models: "
-              << absl::StrJoin(soma::model_builder::ModelNames(), ", ") << "\n";
+    std::cerr << "soma-modelgen: --model and --out are required; models: " << AllModelNames()
+              << "\n";
     return kExitInvalidInput;
   }
-  soma::model_builder::ModelOptions options;
-  options.seed = absl::GetFlag(FLAGS_seed);
-  options.batch = absl::GetFlag(FLAGS_batch);
-  auto model = soma::model_builder::BuildNamedModel(name, options);
+
+  const std::vector<std::string> shipped_names = soma::model_builder::ModelNames();
+  const bool is_shipped =
+      std::find(shipped_names.begin(), shipped_names.end(), name) != shipped_names.end();
+  const bool is_benchmark = soma::model_builder::IsBenchmarkModel(name);
+  if (!is_shipped && !is_benchmark) {
+    std::cerr << "soma-modelgen: unknown model '" << name << "'; known models: "
+              << AllModelNames() << "\n";
+    return kExitInvalidInput;
+  }
+
+  absl::StatusOr<onnx::ModelProto> model = is_benchmark ? BuildBenchmark(name) : BuildShipped(name);
   if (!model.ok()) {
     std::cerr << "soma-modelgen: " << model.status().message() << "\n";
     return kExitInvalidInput;
   }
+
   if (!WriteFileAtomically(out, soma::model_builder::SerializeModel(*model))) {
     std::cerr << "soma-modelgen: failed to write '" << out
               << "'; check that the folder exists and is writable\n";

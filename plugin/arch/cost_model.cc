@@ -240,10 +240,25 @@ Bounds CostModel::ComputeBounds(const LayerGraph& graph) const {
   Bounds bounds;
   const auto layer_count = static_cast<LayerId>(graph.layers.size());
 
-  // Compute bound: each layer whole, on its best mapping.
-  for (LayerId layer_id = 0; layer_id < layer_count; ++layer_id) {
-    const Box full_output = Box::Full(graph.OutputOf(layer_id).shape);
-    bounds.compute_bound_cycles += LayerTileCost(graph, layer_id, full_output).cycles;
+  // Compute bound: each layer on its best mapping, over the part of its output that a
+  // consumer reads or that is a network output. A schedule may skip the rest (a 3x3
+  // stride-3 pool of 14 rows reads only 12), so counting whole outputs would overstate it.
+  std::vector<Box> needed(graph.layers.size());
+  for (LayerId layer_id = layer_count - 1; layer_id >= 0; --layer_id) {
+    const graph::Tensor& output = graph.OutputOf(layer_id);
+    if (output.is_graph_output) needed[layer_id] = Box::Full(output.shape);
+    for (LayerId consumer : output.consumers) {
+      const Layer& consumer_layer = graph.layer(consumer);
+      if (needed[consumer].IsEmpty()) continue;
+      for (int operand = 0; operand < static_cast<int>(consumer_layer.inputs.size()); ++operand) {
+        if (consumer_layer.inputs[operand] != graph.layer(layer_id).output) continue;
+        needed[layer_id] = needed[layer_id].BoundingUnion(
+            graph::InputBox(graph, consumer, operand, needed[consumer]));
+      }
+    }
+    if (!needed[layer_id].IsEmpty()) {
+      bounds.compute_bound_cycles += LayerTileCost(graph, layer_id, needed[layer_id]).cycles;
+    }
   }
 
   // DRAM bound: every constant tensor once, however many layers read it, plus the network

@@ -47,7 +47,8 @@ struct TileCost {
 };
 
 struct Bounds {
-  /// Fewest cycles for every layer under the best mapping, summed over layers; array-shape
+  /// Fewest cycles for every layer under the best mapping, over the part of its output that
+  /// consumers read or the network outputs, summed over layers; array-shape
   /// losses (channels padded to vector and lane widths) included, tiling losses excluded.
   int64_t compute_bound_cycles = 0;
   /// Weights, network inputs and network outputs moved once, over the DRAM bandwidth of

@@ -2,7 +2,11 @@
 #include "driver/compile_driver.h"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "alloc/buffer_allocation.h"
 #include "arch/arch_config.h"
 #include "arch/cost_model.h"
@@ -13,6 +17,7 @@
 #include "report/per_layer_report.h"
 #include "report/summary_report.h"
 #include "report/timeline_reports.h"
+#include "schedule/schedule_file.h"
 #include "schedule/strategy.h"
 #include "soma/plugin_api.h"
 #include "soma/status_macros.h"
@@ -26,6 +31,16 @@ std::vector<std::string> LayerNames(const graph::LayerGraph& graph) {
   names.reserve(graph.layers.size());
   for (const graph::Layer& layer : graph.layers) names.push_back(layer.name);
   return names;
+}
+
+absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read the schedule file"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // Everything the pipeline produced before a failure, so an infeasible compile still reports.
@@ -72,8 +87,20 @@ absl::Status RunPipeline(const CompileRequest& request, PipelineState& state,
   schedule_options.time_limit_seconds = options.time_limit_seconds;
   schedule_options.threads = options.threads;
   schedule_options.progress = [&](const std::string& line) { log(SOMA_LOG_INFO, line); };
-  ASSIGN_OR_RETURN(schedule::Program program,
-                   schedule::RunStrategy(graph, cost_model, schedule_options));
+  schedule::Program program;
+  if (options.schedule_in) {
+    ASSIGN_OR_RETURN(std::string text, ReadTextFile(*options.schedule_in));
+    ASSIGN_OR_RETURN(schedule::ScheduleFile file, schedule::ReadScheduleJson(text));
+    auto built = schedule::BuildProgramFromSchedule(graph, cost_model, file);
+    if (!built.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(*options.schedule_in, ": invalid schedule: ", built.status().message()));
+    }
+    program = *std::move(built);
+    state.strategy_name = program.schedule.strategy;
+  } else {
+    ASSIGN_OR_RETURN(program, schedule::RunStrategy(graph, cost_model, schedule_options));
+  }
   RETURN_IF_ERROR(program.Verify());
 
   // Step 4: buffer addresses.
@@ -103,6 +130,13 @@ absl::Status RunPipeline(const CompileRequest& request, PipelineState& state,
   outcome.files.push_back({"dma.csv", report::DmaCsv(graph, program)});
   outcome.files.push_back({"buffer.csv", report::BufferCsv(program)});
   outcome.files.push_back({"trace.json", report::TraceJson(graph, program, *state.config)});
+  std::string schedule_json = schedule::WriteScheduleJson(graph, program);
+  if (options.schedule_out) {
+    // Relative paths are relative to the working directory, as users expect.
+    outcome.files.push_back(
+        {std::filesystem::absolute(*options.schedule_out).string(), schedule_json});
+  }
+  outcome.files.push_back({"schedule.json", std::move(schedule_json)});
   outcome.files.push_back(
       {"placement.csv",
        importer::PlacementTableToCsv(state.imported->placement, LayerNames(graph))});

@@ -34,7 +34,8 @@ struct OutputFile {
 struct CompileOutcome {
   absl::Status status;
   /// Files for the output folder. On success: stream.npub, stream.txt, summary.json,
-  /// per_layer.csv, per_group.csv, dma.csv, buffer.csv, trace.json, placement.csv. On an
+  /// per_layer.csv, per_group.csv, dma.csv, buffer.csv, trace.json, schedule.json,
+  /// placement.csv, and the --soma-schedule-out file under its absolute path. On an
   /// infeasible schedule: summary.json and placement.csv only. Otherwise empty.
   std::vector<OutputFile> files;
   std::string summary_text;

@@ -82,6 +82,11 @@ absl::Status ApplyOption(absl::string_view name, absl::string_view value, Compil
     options.dims[std::string(parts[0])] = *extent;
     return absl::OkStatus();
   }
+  if (name == "schedule-out" || name == "schedule-in") {
+    if (value.empty()) return InvalidValue(name, value, "a file path");
+    (name == "schedule-out" ? options.schedule_out : options.schedule_in) = std::string(value);
+    return absl::OkStatus();
+  }
   return absl::InvalidArgumentError(absl::StrCat("unknown option --soma-", name,
                                                  "; run npuc --help for the list of --soma-* options"));
 }
@@ -109,12 +114,16 @@ absl::StatusOr<CompileOptions> ParseCompileOptions(const std::vector<std::string
 }
 
 const char* CompileOptionsHelp() {
-  return "  --soma-strategy=lbl|cocco|soma  scheduling strategy (default lbl)\n"
+  return "  --soma-strategy=lbl|cocco|soma  scheduling strategy (default soma)\n"
          "  --soma-seed=N                   seed of the search (default 1)\n"
          "  --soma-time-limit=SECONDS       wall-clock budget of the search\n"
          "  --soma-threads=N                search threads (default 1)\n"
          "  --soma-batch=N                  rewrite the first dimension of every graph input\n"
-         "  --soma-dim=NAME=VALUE           bind a symbolic dimension (repeatable)\n";
+         "  --soma-dim=NAME=VALUE           bind a symbolic dimension (repeatable)\n"
+         "  --soma-schedule-out=FILE.json   also write the schedule notation to FILE.json\n"
+         "  --soma-schedule-in=FILE.json    compile that schedule instead of searching\n"
+         "Without --soma-time-limit the search is bounded by rounds only, so the same model,\n"
+         "hardware and seed give a byte-identical stream whatever the thread count.\n";
 }
 
 }  // namespace soma::driver

@@ -15,12 +15,16 @@ namespace soma::driver {
 
 struct CompileOptions {
   /// Scheduling strategy (--soma-strategy).
-  schedule::StrategyKind strategy = schedule::StrategyKind::kLayerByLayer;
+  schedule::StrategyKind strategy = schedule::StrategyKind::kSoma;
   uint64_t seed = 1;
   std::optional<double> time_limit_seconds;
   int threads = 1;
   std::optional<int64_t> batch;
   std::map<std::string, int64_t> dims;
+  /// Writes the schedule notation as JSON to this path (--soma-schedule-out).
+  std::optional<std::string> schedule_out;
+  /// Compiles the schedule in this JSON file instead of searching (--soma-schedule-in).
+  std::optional<std::string> schedule_in;
 };
 
 /// Parses "--soma-NAME=VALUE" options (a bare "--soma" is accepted and ignored). Errors

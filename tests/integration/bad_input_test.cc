@@ -238,6 +238,39 @@ TEST(BadInputTest, InfeasibleModelReportsLayerAndBytes) {
   EXPECT_THAT(ReadFile(out + "/result/summary.json"), HasSubstr("infeasible"));
 }
 
+TEST(BadInputTest, ScheduleFileRoundTripAndInvalidSchedule) {
+  // A written schedule compiles back to the same stream; a schedule whose order is not
+  // topological is rejected with exit 2 naming the rule and the layer.
+  const std::string out = FreshOutputDir("bad_schedule_file");
+  const std::string model = SourceDir() + "/models/residual_small.onnx";
+  CommandResult written = RunCommand(Binary("npuc") + " compile " + model + " --target " +
+                                     HardwarePath("tiny") + " --soma --soma-schedule-out=" + out +
+                                     "/schedule.json -o " + out + "/first");
+  ASSERT_EQ(written.exit_code, 0) << written.output;
+  CommandResult reread = RunCommand(Binary("npuc") + " compile " + model + " --target " +
+                                    HardwarePath("tiny") + " --soma --soma-schedule-in=" + out +
+                                    "/schedule.json -o " + out + "/second");
+  ASSERT_EQ(reread.exit_code, 0) << reread.output;
+  EXPECT_EQ(ReadFile(out + "/first/stream.npub"), ReadFile(out + "/second/stream.npub"));
+
+  // Swap the first two layer names: "stem_conv" then comes after its consumer.
+  std::string schedule = ReadFile(out + "/schedule.json");
+  const size_t stem = schedule.find("\"stem_conv\"");
+  const size_t conv1 = schedule.find("\"block1_conv1\"");
+  ASSERT_NE(stem, std::string::npos);
+  ASSERT_NE(conv1, std::string::npos);
+  schedule.replace(conv1, std::string("\"block1_conv1\"").size(), "\"stem_conv\"");
+  schedule.replace(stem, std::string("\"stem_conv\"").size(), "\"block1_conv1\"");
+  WriteFile(out + "/swapped.json", schedule);
+  CommandResult invalid = RunCommand(Binary("npuc") + " compile " + model + " --target " +
+                                     HardwarePath("tiny") + " --soma --soma-schedule-in=" + out +
+                                     "/swapped.json -o " + out + "/third");
+  EXPECT_EQ(invalid.exit_code, 2) << invalid.output;
+  EXPECT_THAT(invalid.output, HasSubstr("swapped.json: invalid schedule"));
+  EXPECT_THAT(invalid.output, HasSubstr("block1_conv1"));
+  EXPECT_TRUE(IsEmptyDir(out + "/third"));
+}
+
 TEST(BadInputTest, MissingPluginAndAbiMismatch) {
   // A missing plugin and a plugin of another ABI version are clear errors, exit 2.
   const std::string out = FreshOutputDir("bad_plugin");

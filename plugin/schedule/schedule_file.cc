@@ -29,11 +29,15 @@ absl::Status FileError(const std::string& message) {
 std::string Quoted(const std::string& text) { return Json(text).dump(); }
 
 // Field readers that name the field's path on a missing value or a wrong type.
+std::string FieldName(const std::string& path, const char* key) {
+  return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
+}
+
 absl::StatusOr<const Json*> Field(const Json& object, const char* key, const std::string& path,
                                   bool required) {
   const auto it = object.find(key);
   if (it == object.end()) {
-    if (required) return FileError(absl::StrCat("'", path, ".", key, "' is missing"));
+    if (required) return FileError(absl::StrCat("'", FieldName(path, key), "' is missing"));
     return nullptr;
   }
   return &*it;
@@ -44,8 +48,8 @@ absl::StatusOr<int64_t> IntField(const Json& object, const char* key, const std:
   ASSIGN_OR_RETURN(const Json* value, Field(object, key, path, !fallback.has_value()));
   if (value == nullptr) return *fallback;
   if (!value->is_number_integer()) {
-    return FileError(absl::StrCat("'", path, ".", key, "' must be an integer, found ",
-                                  value->dump()));
+    return FileError(
+        absl::StrCat("'", FieldName(path, key), "' must be an integer, found ", value->dump()));
   }
   return value->get<int64_t>();
 }
@@ -54,7 +58,7 @@ absl::StatusOr<int> SmallIntField(const Json& object, const char* key, const std
                                   std::optional<int64_t> fallback, int64_t min) {
   ASSIGN_OR_RETURN(const int64_t value, IntField(object, key, path, fallback));
   if (value < min || value > (int64_t{1} << 30)) {
-    return FileError(absl::StrCat("'", path, ".", key, "' is ", value, ", expected ", min,
+    return FileError(absl::StrCat("'", FieldName(path, key), "' is ", value, ", expected ", min,
                                   " to ", int64_t{1} << 30));
   }
   return static_cast<int>(value);
@@ -66,8 +70,8 @@ absl::StatusOr<std::string> StringField(const Json& object, const char* key,
   ASSIGN_OR_RETURN(const Json* value, Field(object, key, path, !fallback.has_value()));
   if (value == nullptr) return *fallback;
   if (!value->is_string()) {
-    return FileError(absl::StrCat("'", path, ".", key, "' must be a string, found ",
-                                  value->dump()));
+    return FileError(
+        absl::StrCat("'", FieldName(path, key), "' must be a string, found ", value->dump()));
   }
   return value->get<std::string>();
 }
@@ -76,7 +80,7 @@ absl::StatusOr<const Json*> ArrayField(const Json& object, const char* key,
                                        const std::string& path) {
   ASSIGN_OR_RETURN(const Json* value, Field(object, key, path, true));
   if (!value->is_array()) {
-    return FileError(absl::StrCat("'", path, ".", key, "' must be an array"));
+    return FileError(absl::StrCat("'", FieldName(path, key), "' must be an array"));
   }
   return value;
 }
@@ -120,8 +124,8 @@ absl::StatusOr<ScheduleFileTransfer> ReadTransfer(const Json& json, const std::s
   ASSIGN_OR_RETURN(const Json* lifetime, ArrayField(json, "lifetime", path));
   if (lifetime->size() != 2 || !(*lifetime)[0].is_number_integer() ||
       !(*lifetime)[1].is_number_integer()) {
-    return FileError(absl::StrCat("'", path, ".lifetime' must be [start, end], found ",
-                                  lifetime->dump()));
+    return FileError(
+        absl::StrCat("'", path, ".lifetime' must be [start, end], found ", lifetime->dump()));
   }
   const int64_t start = (*lifetime)[0].get<int64_t>();
   const int64_t end = (*lifetime)[1].get<int64_t>();
@@ -259,6 +263,8 @@ absl::StatusOr<ScheduleFile> ReadScheduleJson(std::string_view text) {
     return FileError(absl::StrCat("not valid JSON: ", error.what()));
   }
   if (!root.is_object()) return FileError("the top level must be an object");
+
+  // Step 1: format and version, then the scalar fields.
   ASSIGN_OR_RETURN(const std::string format, StringField(root, "format", "", std::nullopt));
   ASSIGN_OR_RETURN(const int64_t version, IntField(root, "version", "", std::nullopt));
   if (format != kFormat || version != kVersion) {
@@ -266,11 +272,14 @@ absl::StatusOr<ScheduleFile> ReadScheduleJson(std::string_view text) {
                                   " is not supported; expected ", Quoted(kFormat), " version ",
                                   kVersion));
   }
+
   ScheduleFile file;
   ASSIGN_OR_RETURN(file.model, StringField(root, "model", "", std::string()));
   ASSIGN_OR_RETURN(file.strategy, StringField(root, "strategy", "", std::string("file")));
   ASSIGN_OR_RETURN(file.dma_chunk_bytes, IntField(root, "dma_chunk_bytes", "", 0));
   if (file.dma_chunk_bytes < 0) return FileError("'dma_chunk_bytes' must not be negative");
+
+  // Step 2: the LGs and their SLGs.
   ASSIGN_OR_RETURN(const Json* groups, ArrayField(root, "groups", ""));
   for (size_t group = 0; group < groups->size(); ++group) {
     const Json& subgroups = (*groups)[group];
@@ -283,6 +292,8 @@ absl::StatusOr<ScheduleFile> ReadScheduleJson(std::string_view text) {
       file.groups.back().push_back(std::move(spec));
     }
   }
+
+  // Step 3: the transfers in DMA order.
   ASSIGN_OR_RETURN(const Json* order, ArrayField(root, "dma_order", ""));
   for (size_t index = 0; index < order->size(); ++index) {
     ASSIGN_OR_RETURN(ScheduleFileTransfer transfer,
@@ -310,7 +321,7 @@ absl::StatusOr<Program> BuildProgramFromSchedule(const graph::LayerGraph& graph,
   absl::StatusOr<TilingModel> model = TilingModel::Build(graph, plan, costs, nullptr, options);
   if (!model.ok()) return FileError(std::string(model.status().message()));
 
-  // Step 3: the DMA order, every transfer of the model exactly once.
+  // Step 3: the DMA order, which must list every transfer of the model exactly once.
   using KeyTuple = std::tuple<int, int, int, int, int>;
   absl::flat_hash_map<KeyTuple, int> transfer_ids;
   for (int transfer = 0; transfer < model->transfer_count(); ++transfer) {
@@ -331,8 +342,8 @@ absl::StatusOr<Program> BuildProgramFromSchedule(const graph::LayerGraph& graph,
                         : transfer_ids.find({static_cast<int>(entry.kind), layer->second,
                                              entry.tile, input, entry.chunk});
     if (it == transfer_ids.end()) {
-      return FileError(absl::StrCat(DescribeEntry(entry, index),
-                                    " is not a DRAM transfer of this fusion plan"));
+      return FileError(
+          absl::StrCat(DescribeEntry(entry, index), " is not a DRAM transfer of this fusion plan"));
     }
     if (listed[it->second]) {
       return FileError(absl::StrCat(DescribeEntry(entry, index),

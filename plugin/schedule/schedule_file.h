@@ -1,7 +1,7 @@
 // schedule_file.h: the schedule notation as a JSON file, to pin or replay a schedule
 // without searching.
 //
-// The file holds every field of the notation, with layers named as in the model:
+// The file contains every field of the notation, with layers named as in the model:
 //   {
 //     "format": "soma-schedule", "version": 1, "model": "resnet50", "strategy": "soma",
 //     "dma_chunk_bytes": 0,
@@ -78,11 +78,11 @@ absl::StatusOr<ScheduleFile> ReadScheduleJson(std::string_view text);
 
 /// Compiles `file` for `graph` without searching: resolves the layer names, builds the
 /// TilingModel and evaluates the DRAM plan against the buffer of `cost_model`.
-/// InvalidArgument names the broken rule and the layer or transfer involved: an unknown or
-/// repeated layer name, a layer the file leaves out, an order that is not topological, a
-/// tile count too large, a transfer the schedule does not have or lists twice or leaves
-/// out, a queue the hardware does not have, a lifetime outside its legal range, a data
-/// dependency, queue causality, or the buffer capacity.
+/// InvalidArgument names the broken rule and the layer or transfer involved. The rules
+/// are: known and unrepeated layer names, every layer listed, a topological order, tile
+/// counts the tensors can be cut into, and every transfer of the plan listed once. Then
+/// come the evaluator's rules: queues the hardware has, lifetimes in their legal ranges
+/// (release and deadline), data dependencies, queue causality and the buffer capacity.
 absl::StatusOr<Program> BuildProgramFromSchedule(const graph::LayerGraph& graph,
                                                  const arch::CostModel& cost_model,
                                                  const ScheduleFile& file);

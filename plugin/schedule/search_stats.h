@@ -44,7 +44,7 @@ struct PassStats {
   int allocation_attempts = 0;
   /// Latency of the pass's allocatable result; 0 when it has none.
   int64_t latency_cycles = 0;
-  /// Why the pass has no result; empty when it has one.
+  /// Reason the pass has no result; empty when it has one.
   std::string failure;
 };
 
@@ -59,7 +59,7 @@ struct SearchStats {
   /// Seconds spent planning the lbl schedule the search starts from.
   double lbl_seconds = 0;
   std::vector<PassStats> passes;
-  /// Where the returned Program came from: "pass N", "cocco" or "lbl".
+  /// Source of the returned Program: "pass N", "cocco" or "lbl".
   std::string chosen;
 };
 

@@ -53,6 +53,14 @@ class TilingModelBuilder {
     full_maps_.assign(graph_.layers.size(), -1);
     current_weight_.assign(graph_.layers.size(), -1);
     stores_of_tensor_.resize(graph_.tensors.size());
+    const size_t positions = static_cast<size_t>(layout().position_count);
+    model_.compute_.reserve(positions);
+    model_.operands_.reserve(2 * positions);
+    model_.residencies_.reserve(2 * positions);
+    model_.transfers_.reserve(positions);
+    model_.load_offsets_.reserve(positions + 1);
+    model_.load_ids_.reserve(positions);
+    model_.dependency_offsets_.reserve(positions + 1);
     model_.load_offsets_.push_back(0);
     model_.dependency_offsets_.push_back(0);
     for (int subgroup = 0; subgroup < static_cast<int>(layout().subgroups.size()); ++subgroup) {
@@ -139,8 +147,8 @@ class TilingModelBuilder {
     return box;
   }
 
-  // Ranges of output channels (offsets into dimension 0 of `weight_box`) of the chunks a
-  // weight load of `weight_bytes` is split into; one range when chunking is off.
+  // Splits the output channels of `weight_box` (dimension 0) into the chunks of a weight
+  // load of `weight_bytes`. Returns offsets into that dimension, one range without chunks.
   std::vector<IndexRange> WeightChunks(const Box& weight_box, int64_t weight_bytes) const {
     const int64_t channels = weight_box.Extent(0);
     int64_t parts = 1;
@@ -299,6 +307,8 @@ class TilingModelBuilder {
   std::vector<std::vector<int>> stores_of_tensor_;
   /// Weight residency of the chunk each layer is computing.
   std::vector<int> current_weight_;
+  /// Loads of the compute tile being added (scratch).
+  std::vector<int> loads_;
 };
 
 absl::Status TilingModelBuilder::AddCompute(int subgroup, int index, int tile) {
@@ -312,6 +322,8 @@ absl::Status TilingModelBuilder::AddCompute(int subgroup, int index, int tile) {
   const int reduction_splits = tiles.slices.empty() ? 1 : slg.reduction_splits;
 
   ComputeInfo compute;
+  std::vector<int>& loads = loads_;
+  loads.clear();
   compute.layer = layer;
   compute.tile = tile;
   compute.group = group;
@@ -321,7 +333,6 @@ absl::Status TilingModelBuilder::AddCompute(int subgroup, int index, int tile) {
   compute.final_partial = slice == reduction_splits - 1;
   compute.first_operand = static_cast<int>(model_.operands_.size());
   compute.input_count = static_cast<int>(layer_info.inputs.size());
-  std::vector<int> loads;
 
   // Step 1: the weight operand's residency (its load comes first in transfer order).
   int weight_residency = -1;

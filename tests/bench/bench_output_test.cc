@@ -116,7 +116,7 @@ TEST(BenchOutputTest, TableNotesUnavailableStrategyOnce) {
   Fixture fixture = MakeFixture();
   fixture.results[0].latency_cycles = 150;
   const std::string table = ResultsTable(fixture.cases, fixture.results);
-  EXPECT_THAT(table, HasSubstr("resnet50             soma-edge-4MiB-32GBps      1 lbl    ok"));
+  EXPECT_THAT(table, HasSubstr("resnet50             soma-edge-4MiB-32GBps       1 lbl    ok"));
   EXPECT_THAT(table, HasSubstr("note: soma is unavailable: scheduling strategy 'soma' is not "
                                "implemented yet; use 'lbl'\n"));
   EXPECT_EQ(table.find("note: soma is unavailable"), table.rfind("note: soma is unavailable"));

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -23,6 +24,11 @@ struct ReducedModel {
   const char* name;
   int64_t input_size;
 };
+
+// Names the case in test listings ("resnet50 at 32x32").
+void PrintTo(const ReducedModel& model, std::ostream* os) {
+  *os << model.name << " at " << model.input_size << "x" << model.input_size;
+}
 
 class BenchmarkOnnxRuntimeTest : public ::testing::TestWithParam<ReducedModel> {};
 

@@ -54,8 +54,8 @@ TilingModel BuildOrDie(const DramCase& test_case) {
   costs.dma_queues = test_case.queues;
   TilingOptions options;
   options.dma_chunk_bytes = test_case.chunk_bytes;
-  auto model = TilingModel::Build(test_case.graph, test_case.plan, costs.Functions(), nullptr,
-                                  options);
+  auto model =
+      TilingModel::Build(test_case.graph, test_case.plan, costs.Functions(), nullptr, options);
   EXPECT_TRUE(model.ok()) << model.status();
   return *std::move(model);
 }
@@ -73,8 +73,8 @@ void CheckWindowsAreExact(const TilingModel& model, Evaluator& evaluator,
     DramPlanEditor moved(model, editor.plan());
     moved.MoveInOrder(transfer, index);
     EXPECT_EQ(IsValid(evaluator, moved.plan()), window.Contains(index))
-        << model.DescribeTransfer(transfer) << " at index " << index << " of window ["
-        << window.lo << ", " << window.hi << "]";
+        << model.DescribeTransfer(transfer) << " at index " << index << " of window [" << window.lo
+        << ", " << window.hi << "]";
   }
   const IntRange range = editor.EndpointRange(transfer);
   for (int value = -1; value <= model.position_count(); ++value) {
@@ -83,12 +83,12 @@ void CheckWindowsAreExact(const TilingModel& model, Evaluator& evaluator,
     const Lifetime& lifetime = moved.plan().lifetimes[transfer];
     if (lifetime.start >= lifetime.end) continue;
     EXPECT_EQ(IsValid(evaluator, moved.plan()), range.Contains(value))
-        << model.DescribeTransfer(transfer) << " endpoint " << value << " of range ["
-        << range.lo << ", " << range.hi << "]";
+        << model.DescribeTransfer(transfer) << " endpoint " << value << " of range [" << range.lo
+        << ", " << range.hi << "]";
   }
 }
 
-TEST(DramMovesTest, RandomMovesKeepPlansValidAndWindowsExact) {
+TEST(DramMovesTest, RandomMovesStayValidAndExact) {
   // Random walks of Stage-2 and Stage-3 moves, on one and two queues and with chunked
   // weight loads: every applied move leaves a plan the evaluator accepts, and every 50
   // moves the windows and ranges of a random transfer are checked against the evaluator.

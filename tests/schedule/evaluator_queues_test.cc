@@ -16,10 +16,10 @@ namespace {
 
 using graph::Box;
 using graph::LayerGraph;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using soma::testing::MakePlan;
 using soma::testing::UnitCostModel;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 constexpr int64_t kLargeBuffer = int64_t{1} << 40;
 
@@ -32,8 +32,8 @@ TilingModel SingleConv(int queues, int64_t chunk_bytes, int tiles = 1) {
   costs.dma_queues = queues;
   TilingOptions options;
   options.dma_chunk_bytes = chunk_bytes;
-  auto model = TilingModel::Build(graph, MakePlan({{{{0}, tiles}}}), costs.Functions(), nullptr,
-                                  options);
+  auto model =
+      TilingModel::Build(graph, MakePlan({{{{0}, tiles}}}), costs.Functions(), nullptr, options);
   EXPECT_TRUE(model.ok()) << model.status();
   return *std::move(model);
 }

@@ -19,10 +19,10 @@ namespace {
 
 using graph::LayerGraph;
 using Json = nlohmann::ordered_json;
-using ::testing::HasSubstr;
 using soma::testing::ProgramFingerprint;
 using soma::testing::SmallSearch;
 using soma::testing::TinyConfig;
+using ::testing::HasSubstr;
 
 absl::StatusOr<Program> RoundTrip(const LayerGraph& graph, const arch::CostModel& cost_model,
                                   const std::string& text) {
@@ -31,7 +31,7 @@ absl::StatusOr<Program> RoundTrip(const LayerGraph& graph, const arch::CostModel
   return BuildProgramFromSchedule(graph, cost_model, *file);
 }
 
-TEST(ScheduleFileTest, SomaScheduleRoundTripsToTheIdenticalProgram) {
+TEST(ScheduleFileTest, SomaScheduleRoundTripsExactly) {
   // Write, read and compile a soma schedule (two DMA queues, chunked weight loads): the
   // Program and the file text come back identical.
   const LayerGraph graph = soma::testing::ResidualNet();
@@ -97,29 +97,33 @@ class InvalidScheduleTest : public ::testing::Test {
   Json json_;
 };
 
-TEST_F(InvalidScheduleTest, TheUnchangedFileCompiles) {
+TEST_F(InvalidScheduleTest, UnchangedFileCompiles) {
   // The fixture's file itself is valid, so each error below comes from its edit.
   auto program = RoundTrip(graph_, cost_model_, json_.dump());
   EXPECT_TRUE(program.ok()) << program.status();
 }
 
 TEST_F(InvalidScheduleTest, UnknownLayerName) {
+  // A layer name the model does not have is named with its place in the file.
   EXPECT_EQ(ErrorAfter([](Json& json) { json["groups"][1][0]["layers"][0] = "conv9"; }),
             "schedule file: groups[1][0] names layer \"conv9\", which the model does not have");
 }
 
 TEST_F(InvalidScheduleTest, LayerLeftOut) {
+  // Dropping the last LG leaves its layer unscheduled.
   EXPECT_EQ(ErrorAfter([](Json& json) { json["groups"].erase(2); }),
             "schedule file: 'groups' leave out layer \"c\"; every layer must be in one sub-group");
 }
 
 TEST_F(InvalidScheduleTest, OrderNotTopological) {
+  // Swapping the first two LGs puts b before the layer it reads.
   EXPECT_EQ(ErrorAfter([](Json& json) { std::swap(json["groups"][0], json["groups"][1]); }),
             "schedule file: fusion plan order is not topological: layer 'b' at order position "
             "0 reads the output of 'a' at order position 1");
 }
 
 TEST_F(InvalidScheduleTest, TileCountTooLarge) {
+  // 128 tiles cannot cut an 8x8 map; the message gives the limit.
   EXPECT_EQ(ErrorAfter([](Json& json) { json["groups"][0][0]["tiles"] = 128; }),
             "schedule file: layer 'a' (sub-group 0): tile count too large: 128 tiles of an "
             "output of shape [1,4,8,8] leave some tile empty; use fewer tiles (at most B*H*W = "
@@ -127,14 +131,18 @@ TEST_F(InvalidScheduleTest, TileCountTooLarge) {
 }
 
 TEST_F(InvalidScheduleTest, LoadStartingAfterItsFirstUse) {
+  // A load whose lifetime starts after its first use breaks the release/deadline rule.
   const int entry = EntryOf("load_input", "b");
-  EXPECT_EQ(ErrorAfter([&](Json& json) { json["dma_order"][entry]["lifetime"] = {2, 3}; }),
+  EXPECT_EQ(ErrorAfter([&](Json& json) {
+              json["dma_order"][entry]["lifetime"] = {2, 3};
+            }),
             "schedule file: release/deadline violated: load of 'b' tile 0 input 0 has lifetime "
             "[2, 3] but is read at position 1 (layer 'b' tile 0); a load must start at or before "
             "its first use");
 }
 
 TEST_F(InvalidScheduleTest, TransferMissingFromTheOrder) {
+  // Every transfer of the fusion plan must be in the DMA order.
   const int entry = EntryOf("load_weight", "c");
   EXPECT_EQ(ErrorAfter([&](Json& json) { json["dma_order"].erase(entry); }),
             "schedule file: 'dma_order' leaves out the weight load of 'c' tile 0; every "
@@ -142,6 +150,7 @@ TEST_F(InvalidScheduleTest, TransferMissingFromTheOrder) {
 }
 
 TEST_F(InvalidScheduleTest, TransferListedTwice) {
+  // A transfer listed a second time is named by its entry.
   const int entry = EntryOf("load_weight", "c");
   EXPECT_EQ(ErrorAfter([&](Json& json) { json["dma_order"].push_back(json["dma_order"][entry]); }),
             "schedule file: dma_order[9] (load_weight of layer \"c\" tile 0) is listed again; "
@@ -149,6 +158,7 @@ TEST_F(InvalidScheduleTest, TransferListedTwice) {
 }
 
 TEST_F(InvalidScheduleTest, TransferTheFusionPlanDoesNotHave) {
+  // A weight load of a tile the layer does not have is not a transfer of the plan.
   const int entry = EntryOf("load_weight", "c");
   EXPECT_EQ(ErrorAfter([&](Json& json) { json["dma_order"][entry]["tile"] = 3; }),
             "schedule file: dma_order[5] (load_weight of layer \"c\" tile 3) is not a DRAM "
@@ -156,6 +166,7 @@ TEST_F(InvalidScheduleTest, TransferTheFusionPlanDoesNotHave) {
 }
 
 TEST_F(InvalidScheduleTest, QueueTheHardwareDoesNotHave) {
+  // Queue 1 on one-queue hardware is named with the queue count.
   const int entry = EntryOf("load_weight", "b");
   EXPECT_EQ(ErrorAfter([&](Json& json) { json["dma_order"][entry]["queue"] = 1; }),
             "schedule file: invalid DRAM plan: weight load of 'b' tile 0 is on DMA queue 1, but "
@@ -163,8 +174,9 @@ TEST_F(InvalidScheduleTest, QueueTheHardwareDoesNotHave) {
 }
 
 TEST_F(InvalidScheduleTest, QueueCausality) {
-  // b's weights moved to the end of the queue, behind b's output store, which waits for
-  // b's compute, which needs the weights: no queue can advance.
+  // A waiting cycle is reported with every blocked queue. Here b's weights move to the
+  // end of the queue, behind b's output store, which waits for b's compute, which needs
+  // the weights.
   const int weight = EntryOf("load_weight", "b");
   EXPECT_EQ(ErrorAfter([&](Json& json) {
               Json moved = json["dma_order"][weight];
@@ -197,6 +209,7 @@ TEST_F(InvalidScheduleTest, BufferCapacity) {
 }
 
 TEST_F(InvalidScheduleTest, MalformedJsonAndFields) {
+  // Syntax errors, wrong types, missing fields and other versions are named by path.
   EXPECT_THAT(std::string(ReadScheduleJson("{").status().message()),
               HasSubstr("schedule file: not valid JSON: "));
   Json wrong = json_;
@@ -207,6 +220,10 @@ TEST_F(InvalidScheduleTest, MalformedJsonAndFields) {
   wrong["dma_order"][0].erase("lifetime");
   EXPECT_EQ(ReadScheduleJson(wrong.dump()).status().message(),
             "schedule file: 'dma_order[0].lifetime' is missing");
+  wrong = json_;
+  wrong.erase("groups");
+  EXPECT_EQ(ReadScheduleJson(wrong.dump()).status().message(),
+            "schedule file: 'groups' is missing");
   wrong = json_;
   wrong["version"] = 2;
   EXPECT_EQ(ReadScheduleJson(wrong.dump()).status().message(),

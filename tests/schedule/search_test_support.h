@@ -72,8 +72,8 @@ inline schedule::ScheduleOptions SmallSearch(schedule::StrategyKind strategy, ui
   options.strategy = strategy;
   options.seed = seed;
   options.stage1_rounds = 300;
-  options.stage2_rounds = 3000;
-  options.buffer_passes = 2;
+  options.stage2_rounds = 2000;
+  options.buffer_passes = 1;
   return options;
 }
 

@@ -16,10 +16,10 @@ namespace soma::schedule {
 namespace {
 
 using graph::LayerGraph;
-using ::testing::HasSubstr;
 using soma::testing::ProgramFingerprint;
 using soma::testing::SmallSearch;
 using soma::testing::TinyConfig;
+using ::testing::HasSubstr;
 
 struct SearchCase {
   std::string name;
@@ -61,7 +61,7 @@ TEST(SomaSearchTest, NeverSlowerThanLblOrCocco) {
   }
 }
 
-TEST(SomaSearchTest, SameSeedGivesIdenticalProgramOnOneAndTwoThreads) {
+TEST(SomaSearchTest, SameResultOnOneAndTwoThreads) {
   // The passes draw from streams of (seed, pass) and merge in pass order, so the thread
   // count changes nothing.
   const SearchCase test_case = SearchCases()[0];
@@ -74,7 +74,7 @@ TEST(SomaSearchTest, SameSeedGivesIdenticalProgramOnOneAndTwoThreads) {
   EXPECT_EQ(ProgramFingerprint(RunOrDie(test_case, options)), one_thread);
 }
 
-TEST(SomaSearchTest, CoccoIsDeterministicAndHasNoSubgroupCuts) {
+TEST(SomaSearchTest, CoccoRepeatsWithoutSubgroupCuts) {
   // cocco keeps one tile count per LG (no SLG cut) and repeats itself for one seed.
   for (const SearchCase& test_case : SearchCases()) {
     SCOPED_TRACE(test_case.name);
@@ -93,13 +93,13 @@ TEST(SomaSearchTest, SearchStatsDescribeEveryPass) {
   ASSERT_TRUE(soma.search_stats.has_value());
   const SearchStats& stats = *soma.search_stats;
   EXPECT_EQ(stats.strategy, "soma");
-  ASSERT_EQ(stats.passes.size(), 4u);
+  ASSERT_EQ(stats.passes.size(), 3u);
   EXPECT_EQ(stats.passes[0].kind, "full buffer");
   EXPECT_EQ(stats.passes[0].stage1.round_budget, 300);
   EXPECT_EQ(stats.passes[0].stage1_capacity_bytes, test_case.buffer_bytes);
   EXPECT_EQ(stats.passes[1].kind, "reduced buffer");
   EXPECT_LT(stats.passes[1].stage1_capacity_bytes, test_case.buffer_bytes);
-  EXPECT_EQ(stats.passes[3].kind, "cocco start");
+  EXPECT_EQ(stats.passes[2].kind, "cocco start");
   EXPECT_FALSE(stats.chosen.empty());
   EXPECT_GE(stats.total_seconds, 0);
 }
@@ -117,9 +117,9 @@ TEST(SomaSearchTest, ProgressLinesNameStageAndPass) {
   EXPECT_THAT(all, HasSubstr("soma: chose "));
 }
 
-TEST(SomaSearchTest, ExpiredTimeLimitStillReturnsAnAllocatableProgram) {
-  // A zero time limit stops every stage at once; the result is still valid and no slower
-  // than lbl.
+TEST(SomaSearchTest, ExpiredTimeLimitStillAllocates) {
+  // A zero time limit stops every stage at its first clock check (a few hundred rounds
+  // in), and the result still verifies, allocates and is no slower than lbl.
   const SearchCase test_case = SearchCases()[0];
   ScheduleOptions options = SmallSearch(StrategyKind::kSoma);
   options.time_limit_seconds = 0.0;

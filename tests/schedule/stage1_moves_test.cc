@@ -79,7 +79,8 @@ void WalkAndCheck(FusionSpace space, int moves_per_graph) {
     }
   }
   for (int kind = 0; kind < kStage1MoveKindCount; ++kind) {
-    const bool expected = space == FusionSpace::kSoma || kind != static_cast<int>(Stage1MoveKind::kSubgroup);
+    const bool expected =
+        space == FusionSpace::kSoma || kind != static_cast<int>(Stage1MoveKind::kSubgroup);
     EXPECT_EQ(applied[kind] > 0, expected) << Stage1MoveKindName(static_cast<Stage1MoveKind>(kind));
   }
 }

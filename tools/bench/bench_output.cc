@@ -152,7 +152,7 @@ Json CaseJson(const BenchCase& bench_case, const CaseResult& result) {
 std::string ResultsTable(const std::vector<BenchCase>& cases,
                          const std::vector<CaseResult>& results) {
   std::string table = absl::StrFormat(
-      "%-20s %-22s %5s %-6s %-11s %13s %13s %13s %8s %11s %10s %9s %9s %-8s\n", "network",
+      "%-20s %-23s %5s %-6s %-11s %13s %13s %13s %8s %11s %10s %9s %9s %-8s\n", "network",
       "hardware", "batch", "strat", "status", "latency", "compute_bnd", "dram_bnd", "lat/bnd",
       "energy_uJ", "dram_MB", "peak_MiB", "search_s", "replay");
   std::string notes;
@@ -173,7 +173,7 @@ std::string ResultsTable(const std::vector<BenchCase>& cases,
                                 result.compute_bound_cycles, result.dram_bound_cycles, "-", "-",
                                 "-", "-");
     }
-    absl::StrAppendFormat(&table, "%-20s %-22s %5d %-6s %-11s %s %9.2f %-8s\n", bench_case.model,
+    absl::StrAppendFormat(&table, "%-20s %-23s %5d %-6s %-11s %s %9.2f %-8s\n", bench_case.model,
                           bench_case.hardware.name, bench_case.batch, StrategyName(bench_case),
                           CaseStatusName(result.status), figures, result.search_seconds,
                           ReplayStatusName(result.replay));

@@ -3,23 +3,28 @@
 //
 // Usage: soma-search-bench --model=FILE.onnx --hw=HW.yaml [--batch=N] [--threads=N]
 //                          [--seed=N] [--time-limit=SECONDS] [--dma-chunk-bytes=N]
-//                          [--passes=N] [--progress]
+//                          [--passes=N] [--strategies=lbl,cocco,soma]
+//                          [--schedule-out=FILE.json] [--progress]
+// --schedule-out writes the soma schedule as a schedule file (schedule/schedule_file.h).
 // When the importer cannot rebind the batch of the model (a Reshape with a constant
 // target, for instance), the batch-1 graph is widened instead: the first dimension of
 // every activation tensor is multiplied by the batch.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "arch/arch_config.h"
 #include "arch/cost_model.h"
 #include "importer/importer.h"
 #include "schedule/program.h"
+#include "schedule/schedule_file.h"
 #include "schedule/strategy.h"
 
 namespace {
@@ -35,6 +40,9 @@ struct BenchOptions {
   std::optional<double> time_limit_seconds;
   std::optional<int64_t> dma_chunk_bytes;
   std::optional<int> buffer_passes;
+  std::vector<StrategyKind> strategies = {StrategyKind::kLayerByLayer, StrategyKind::kCocco,
+                                          StrategyKind::kSoma};
+  std::string schedule_out;
   bool progress = false;
 };
 
@@ -73,6 +81,19 @@ std::optional<BenchOptions> ParseArguments(int argc, char** argv) {
       int passes = 0;
       ok = absl::SimpleAtoi(value, &passes) && passes >= 0;
       options.buffer_passes = passes;
+    } else if (ParseFlag(argument, "strategies", &value)) {
+      options.strategies.clear();
+      for (const absl::string_view name : absl::StrSplit(value, ',')) {
+        std::optional<StrategyKind> kind;
+        for (StrategyKind candidate :
+             {StrategyKind::kLayerByLayer, StrategyKind::kCocco, StrategyKind::kSoma}) {
+          if (name == soma::schedule::StrategyKindName(candidate)) kind = candidate;
+        }
+        ok = ok && kind.has_value();
+        if (kind) options.strategies.push_back(*kind);
+      }
+    } else if (ParseFlag(argument, "schedule-out", &value)) {
+      options.schedule_out = value;
     } else if (argument == "--progress") {
       options.progress = true;
     } else {
@@ -86,7 +107,8 @@ std::optional<BenchOptions> ParseArguments(int argc, char** argv) {
   if (options.model_path.empty() || options.hardware_path.empty()) {
     std::cerr << "usage: soma-search-bench --model=FILE.onnx --hw=HW.yaml [--batch=N] "
                  "[--threads=N] [--seed=N] [--time-limit=SECONDS] [--dma-chunk-bytes=N] "
-                 "[--passes=N] [--progress]\n";
+                 "[--passes=N] [--strategies=lbl,cocco,soma] [--schedule-out=FILE.json] "
+                 "[--progress]\n";
     return std::nullopt;
   }
   return options;
@@ -164,11 +186,9 @@ int main(int argc, char** argv) {
               options->time_limit_seconds ? ", time limit set" : "");
 
   // Step 2: the three strategies.
-  std::printf("%-6s %12s %12s %8s %14s %12s %12s %8s %8s %8s %8s\n", "strat", "latency",
-              "bound", "lat/bnd", "energy_pj", "dram_bytes", "peak_bytes", "s1_s", "s2_s",
-              "s3_s", "wall_s");
-  for (const StrategyKind kind :
-       {StrategyKind::kLayerByLayer, StrategyKind::kCocco, StrategyKind::kSoma}) {
+  std::printf("%-6s %12s %12s %8s %14s %12s %12s %8s %8s %8s %8s\n", "strat", "latency", "bound",
+              "lat/bnd", "energy_pj", "dram_bytes", "peak_bytes", "s1_s", "s2_s", "s3_s", "wall_s");
+  for (const StrategyKind kind : options->strategies) {
     soma::schedule::ScheduleOptions schedule_options;
     schedule_options.strategy = kind;
     schedule_options.seed = options->seed;
@@ -199,8 +219,13 @@ int main(int argc, char** argv) {
                 static_cast<long long>(program->latency_cycles), static_cast<long long>(bound),
                 static_cast<double>(program->latency_cycles) / static_cast<double>(bound),
                 program->energy_pj, static_cast<long long>(program->dram_bytes),
-                static_cast<long long>(program->peak_buffer_bytes), seconds.stage1,
-                seconds.stage2, seconds.stage3, seconds.total);
+                static_cast<long long>(program->peak_buffer_bytes), seconds.stage1, seconds.stage2,
+                seconds.stage3, seconds.total);
+    if (kind == StrategyKind::kSoma && !options->schedule_out.empty()) {
+      std::ofstream file(options->schedule_out);
+      file << soma::schedule::WriteScheduleJson(graph, *program);
+      if (!file) std::cerr << "cannot write " << options->schedule_out << "\n";
+    }
     if (program->search_stats && !program->search_stats->chosen.empty()) {
       std::printf("       chosen: %s\n", program->search_stats->chosen.c_str());
     }

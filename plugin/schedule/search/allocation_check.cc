@@ -14,10 +14,13 @@ absl::Status CheckAllocatable(const TilingModel& model, const DramPlan& dram, in
       .status();
 }
 
-std::function<bool(const FusionPlan&)> DefaultTimingAllocates(FusionEvaluator& evaluator,
-                                                              int64_t usable_bytes,
-                                                              const SearchInputs& inputs) {
-  return [&evaluator, usable_bytes, &inputs](const FusionPlan& plan) {
+std::function<bool(const FusionPlan&, const Metrics&)> DefaultTimingAllocates(
+    FusionEvaluator& evaluator, int64_t usable_bytes, const SearchInputs& inputs) {
+  return [&evaluator, usable_bytes, &inputs](const FusionPlan& plan, const Metrics& metrics) {
+    if (static_cast<double>(metrics.peak_buffer_bytes) <=
+        kUncheckedPeakFraction * static_cast<double>(inputs.capacity_bytes)) {
+      return true;
+    }
     absl::StatusOr<TilingModel> model = evaluator.Build(plan);
     return model.ok() &&
            CheckAllocatable(*model, model->DefaultDramPlan(), usable_bytes, inputs).ok();

@@ -2,9 +2,9 @@
 //
 // Both stages use the schedule of SET and SoMa: T(x) = 0.1 (1 - x) / (1 + 8 x) with x the
 // fraction of rounds done, so T is 0.1 at the start, 0.01 half-way and 0 at the end. A
-// better candidate is always accepted; a worse one with probability exp(-gap / T), where
-// the gap is the cost increase relative to a reference (the current cost in stage 1, the
-// distance of the current cost to a lower bound in stage 2).
+// better candidate is always accepted, and a worse one with probability exp(-gap / T).
+// The gap is the cost increase relative to a reference: the current cost in Stage 1, and
+// the distance of the current cost to a lower bound in Stage 2.
 #ifndef SOMA_SCHEDULE_SEARCH_ANNEALER_H_
 #define SOMA_SCHEDULE_SEARCH_ANNEALER_H_
 
@@ -30,8 +30,8 @@ inline double AnnealingTemperature(int64_t round, int64_t rounds) {
                                          : 1.0);
 }
 
-/// Whether to accept a candidate whose cost is worse by `relative_gap` (> 0) at
-/// `temperature`. Draws one number only when the answer is not certain.
+/// Decides whether to accept a candidate whose cost is worse by `relative_gap` (> 0) at
+/// `temperature`. Draws a random number only when the outcome is not certain.
 inline bool AcceptWorse(double relative_gap, double temperature, SearchRandom& random) {
   if (temperature <= 0 || !(relative_gap < 1e300)) return false;
   const double probability = std::exp(-relative_gap / temperature);

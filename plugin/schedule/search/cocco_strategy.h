@@ -1,10 +1,10 @@
 // cocco_strategy.h: the Cocco baseline: Stage-1 annealing with one tile count per fused
 // group (every LG is one SLG), the default DRAM timing, and no Stage 2.
 //
-// This is the baseline of the SoMa paper: the LG cuts, the layer order and the tile count
-// per LG are searched with the SoMa engine and the baseline moves, starting from the lbl
-// schedule; inputs are loaded one tile ahead, weights just before their first use, outputs
-// are stored during the next tile and by the end of their group.
+// This is the baseline of the SoMa paper (HPCA 2025). The LG cuts, the layer order and the
+// tile count per LG are searched with the SoMa engine and the baseline moves, starting
+// from the lbl schedule. Inputs are loaded one tile ahead and weights just before their
+// first use. Outputs are stored during the next tile and by the end of their group.
 #ifndef SOMA_SCHEDULE_SEARCH_COCCO_STRATEGY_H_
 #define SOMA_SCHEDULE_SEARCH_COCCO_STRATEGY_H_
 

@@ -84,9 +84,8 @@ IntRange DramPlanEditor::EndpointRange(int transfer) const {
   for (int index = 0; index < own; ++index) {
     const int earlier = plan_.order[index];
     if (plan_.queue_of[earlier] != queue) continue;
-    range.lo = std::max(range.lo, IsLoad(earlier)
-                                      ? plan_.lifetimes[earlier].start + 1
-                                      : model_.transfers()[earlier].last_position + 1);
+    range.lo = std::max(range.lo, IsLoad(earlier) ? plan_.lifetimes[earlier].start + 1
+                                                  : model_.transfers()[earlier].last_position + 1);
   }
   for (int load : readers_[transfer]) {
     if (plan_.queue_of[load] != queue) range.hi = std::min(range.hi, plan_.lifetimes[load].start);
@@ -115,11 +114,13 @@ void DramPlanEditor::MoveWithoutRecord(int transfer, int index) {
   if (index > from) {
     std::rotate(plan_.order.begin() + from, plan_.order.begin() + from + 1,
                 plan_.order.begin() + index + 1);
-    for (int position = from; position <= index; ++position) index_[plan_.order[position]] = position;
+    for (int position = from; position <= index; ++position)
+      index_[plan_.order[position]] = position;
   } else if (index < from) {
     std::rotate(plan_.order.begin() + index, plan_.order.begin() + from,
                 plan_.order.begin() + from + 1);
-    for (int position = index; position <= from; ++position) index_[plan_.order[position]] = position;
+    for (int position = index; position <= from; ++position)
+      index_[plan_.order[position]] = position;
   }
 }
 

@@ -9,7 +9,8 @@
 //     must not be read by p (p < first use of b), a store b must not end by p
 //     (p < end of b);
 //   - a load that reads the data of a store on its own queue comes after that store
-//     (RV2); on another queue it starts at or after that store's lifetime end instead.
+//     (RV2). When the store is on another queue, the load starts at or after the store's
+//     lifetime end instead.
 // Holding these for every pair of one queue keeps every queue free of waiting cycles
 // (RV1, queue causality), and the evaluator checks the result in any case. Loads move
 // their lifetime start (their end stays the last use plus one) and stores move their
@@ -56,10 +57,10 @@ class DramPlanEditor {
   /// it back) if it were served by DMA queue `queue`, under the current lifetimes.
   IntRange OrderWindow(int transfer, int queue) const;
 
-  /// Legal values of the movable endpoint of `transfer` under the current order and queues:
-  /// RV3 (a load starts by its first use and at -1 or later; a store ends after its tile
-  /// is completed and by the last position), the pair rule with the transfers of its
-  /// queue, and RV2 with stores (of loads) on other queues.
+  /// Computes the legal values of the movable endpoint of `transfer` under the current
+  /// order and queues. RV3 bounds them: a load starts at -1 or later and by its first use,
+  /// and a store ends after its tile is completed and by the last position. The pair rule
+  /// with the transfers of its queue and RV2 with stores on other queues narrow them.
   IntRange EndpointRange(int transfer) const;
 
   /// The nearest transfers of the same queue before and after `transfer` in the order, or

@@ -152,9 +152,9 @@ double DramSearch::BufferIntegral() const {
 }
 
 absl::StatusOr<DramSearchResult> DramSearch::RunStage2(const DramPlan& start,
-                                                      const DramSearchOptions& options,
-                                                      SearchRandom& random,
-                                                      ProgressReporter* progress) {
+                                                       const DramSearchOptions& options,
+                                                       SearchRandom& random,
+                                                       ProgressReporter* progress) {
   std::optional<DramPlanEditor> editor;
   editor.emplace(model_, start);
   const EvaluationResult& first = evaluator_.Evaluate(editor->plan(), options.capacity_bytes);
@@ -163,8 +163,9 @@ absl::StatusOr<DramSearchResult> DramSearch::RunStage2(const DramPlan& start,
   best.plan = start;
   best.metrics = first.metrics;
   int64_t current = first.metrics.latency_cycles;
-  const auto close_enough = static_cast<int64_t>(static_cast<double>(lower_bound_) *
-                                                 (1.0 + kLowerBoundTolerance));
+  if (model_.transfer_count() == 0) return best;
+  const auto close_enough =
+      static_cast<int64_t>(static_cast<double>(lower_bound_) * (1.0 + kLowerBoundTolerance));
   best.reached_lower_bound = current <= close_enough;
 
   const std::vector<double> kinds =
@@ -236,9 +237,9 @@ absl::StatusOr<DramSearchResult> DramSearch::RunStage2(const DramPlan& start,
 }
 
 absl::StatusOr<DramSearchResult> DramSearch::RunStage3(const DramPlan& start,
-                                                      const DramSearchOptions& options,
-                                                      SearchRandom& random,
-                                                      ProgressReporter* progress) {
+                                                       const DramSearchOptions& options,
+                                                       SearchRandom& random,
+                                                       ProgressReporter* progress) {
   DramPlanEditor editor(model_, start);
   const EvaluationResult& first = evaluator_.Evaluate(editor.plan(), options.capacity_bytes);
   if (!first.ok()) return evaluator_.Explain(editor.plan(), options.capacity_bytes);
@@ -259,8 +260,8 @@ absl::StatusOr<DramSearchResult> DramSearch::RunStage3(const DramPlan& start,
       }
       if (progress != nullptr) {
         progress->Periodic([&] {
-          return absl::StrCat(options.label, ": round ", round, "/", options.rounds,
-                              ", latency ", best.metrics.latency_cycles, " cycles, buffer use ",
+          return absl::StrCat(options.label, ": round ", round, "/", options.rounds, ", latency ",
+                              best.metrics.latency_cycles, " cycles, buffer use ",
                               best.buffer_integral, " byte*cycles");
         });
       }
@@ -275,10 +276,10 @@ absl::StatusOr<DramSearchResult> DramSearch::RunStage3(const DramPlan& start,
       continue;
     }
     const double integral = BufferIntegral();
-    const bool accept =
-        result.metrics.latency_cycles < current_latency || integral <= current_integral ||
-        AcceptWorse((integral - current_integral) / std::max(1.0, current_integral),
-                    AnnealingTemperature(round, options.rounds), random);
+    const bool accept = result.metrics.latency_cycles < current_latency ||
+                        integral <= current_integral ||
+                        AcceptWorse((integral - current_integral) / std::max(1.0, current_integral),
+                                    AnnealingTemperature(round, options.rounds), random);
     if (!accept) {
       editor.Undo();
       continue;

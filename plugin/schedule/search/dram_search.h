@@ -11,9 +11,10 @@
 //     roughly sorted by time;
 //   - queue (with several DMA queues, taking 0.15 from the combined move): move a
 //     transfer to another queue, at a place of that queue's legal window.
-// The cost is latency (energy does not change in Stage 2, so EDP orders plans alike); a
-// worse plan is accepted with the annealer's probability relative to the distance from the
-// current latency to the model's lower bound, max(compute cycles, DMA cycles per queue).
+// The cost is latency, because energy does not change in Stage 2 and EDP orders plans
+// alike. A worse plan is accepted with the annealer's probability, relative to the
+// distance from the current latency to the model's lower bound, max(compute cycles, DMA
+// cycles per queue).
 // The search stops early when it comes within kLowerBoundTolerance of that bound, where
 // no further search can gain more than that fraction.
 // Stage 3 runs a tenth of the rounds with order moves (0.4) and endpoint moves that only
@@ -80,12 +81,14 @@ class DramSearch {
 
   /// Stage 2 from `start`, which must be valid at `options.capacity_bytes`.
   /// Errors: the evaluator's error for an invalid `start`.
-  absl::StatusOr<DramSearchResult> RunStage2(const DramPlan& start, const DramSearchOptions& options,
-                                             SearchRandom& random, ProgressReporter* progress);
+  absl::StatusOr<DramSearchResult> RunStage2(const DramPlan& start,
+                                             const DramSearchOptions& options, SearchRandom& random,
+                                             ProgressReporter* progress);
 
   /// Stage 3 from `start`, which must be valid at `options.capacity_bytes`.
-  absl::StatusOr<DramSearchResult> RunStage3(const DramPlan& start, const DramSearchOptions& options,
-                                             SearchRandom& random, ProgressReporter* progress);
+  absl::StatusOr<DramSearchResult> RunStage3(const DramPlan& start,
+                                             const DramSearchOptions& options, SearchRandom& random,
+                                             ProgressReporter* progress);
 
   /// Moves load starts later and store ends earlier, one at a time at the first position
   /// over `capacity_bytes`, until `plan` fits. Returns false (with `plan` partly repaired)
@@ -94,7 +97,8 @@ class DramSearch {
 
   /// Applies one random move of `kind` to `editor`; false when it found none to make.
   /// Exposed for tests.
-  bool ApplyMove(DramMoveKind kind, int transfer, SearchRandom& random, DramPlanEditor* editor) const;
+  bool ApplyMove(DramMoveKind kind, int transfer, SearchRandom& random,
+                 DramPlanEditor* editor) const;
 
  private:
   double BufferIntegral() const;

@@ -55,9 +55,9 @@ void EditablePlan::Renumber() {
 }
 
 int EditablePlan::SubgroupAt(int order_index) const {
-  const auto it = std::upper_bound(
-      subgroups.begin(), subgroups.end(), order_index,
-      [](int value, const SubgroupSpan& span) { return value < span.first; });
+  const auto it =
+      std::upper_bound(subgroups.begin(), subgroups.end(), order_index,
+                       [](int value, const SubgroupSpan& span) { return value < span.first; });
   return static_cast<int>(it - subgroups.begin()) - 1;
 }
 

@@ -23,20 +23,20 @@ inline constexpr int64_t kRoundsPerClockCheck = 256;
 int64_t Stage1RoundBudget(int layer_count, int64_t batch);
 
 /// Compute tiles that the candidates of one Stage-1 run may sum to. Building and
-/// evaluating a candidate costs time proportional to its compute tiles, so this bounds a
-/// run on a large model (a batch of 16 splits the maps into many tiles) where the round
-/// budget alone would take minutes; on small models the rounds run out first.
+/// evaluating a candidate costs time proportional to its compute tiles. A batch of 16
+/// splits the maps into many tiles, and there the round budget alone would take minutes.
+/// On small models the rounds run out first.
 inline constexpr int64_t kStage1WorkBudget = 5000000;
 
-/// Stage-2 rounds of SoMa: 1000 * DRAM transfers, capped at kMaxStage2Rounds, and at
-/// kStage2WorkBudget / `model_size` so that one pass costs about as much on a large model
-/// as on a small one (an evaluation costs time proportional to the transfers, positions and
-/// residencies of the model, which `model_size` sums). Stage 3 runs a tenth of them.
+/// Stage-2 rounds of SoMa: 1000 * DRAM transfers, capped at kMaxStage2Rounds and at
+/// kStage2WorkBudget / `model_size`. An evaluation costs time proportional to the
+/// transfers, positions and residencies of the model, which `model_size` sums, so a pass
+/// costs about as much on a large model as on a small one. Stage 3 runs a tenth of them.
 int64_t Stage2RoundBudget(int transfer_count, int64_t model_size);
 
-/// Most stage-2 rounds per pass. SoMa caps at 3 to 5 million; at tens of microseconds per
-/// evaluation that is minutes per pass, so the caps are lower here, and the search also
-/// stops when it reaches the lower bound (see dram_search.h).
+/// Maximum Stage-2 rounds per pass. The SoMa artifact caps at 3 to 5 million, which takes
+/// minutes per pass at tens of microseconds per evaluation. The caps are lower here, and
+/// the search also stops near the lower bound (see dram_search.h).
 inline constexpr int64_t kMaxStage2Rounds = 400000;
 inline constexpr int64_t kStage2WorkBudget = 100000000;
 

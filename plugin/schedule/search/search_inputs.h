@@ -27,7 +27,7 @@ struct SearchInputs {
   ProgressReporter& progress;
 };
 
-/// The batch of a graph: the largest first dimension of its inputs (at least 1).
+/// Returns the batch of a graph: the largest first dimension of its inputs (at least 1).
 inline int64_t GraphBatch(const graph::LayerGraph& graph) {
   int64_t batch = 1;
   for (graph::TensorId input : graph.inputs) {

@@ -28,17 +28,17 @@ class SearchRandom {
 
   uint64_t Next() { return engine_(); }
 
-  /// A draw in [0, count). Requires: count >= 1.
+  /// Draws an integer in [0, count). Requires: count >= 1.
   int64_t Below(int64_t count) {
     return static_cast<int64_t>(
         (static_cast<unsigned __int128>(engine_()) * static_cast<uint64_t>(count)) >> 64);
   }
 
-  /// A draw in [lo, hi]. Requires: lo <= hi.
+  /// Draws an integer in [lo, hi]. Requires: lo <= hi.
   int64_t Between(int64_t lo, int64_t hi) { return lo + Below(hi - lo + 1); }
 
-  /// A draw in [lo, hi] other than `current`, or `current` when the range holds nothing
-  /// else. Requires: lo <= hi.
+  /// Draws an integer in [lo, hi] other than `current`, or returns `current` when the range
+  /// contains nothing else. Requires: lo <= hi.
   int64_t BetweenExcept(int64_t lo, int64_t hi, int64_t current) {
     if (current < lo || current > hi) return Between(lo, hi);
     if (lo == hi) return current;
@@ -46,14 +46,14 @@ class SearchRandom {
     return draw >= current ? draw + 1 : draw;
   }
 
-  /// A draw in [0, 1) with 53 random bits.
+  /// Draws a number in [0, 1) with 53 random bits.
   double Unit() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
 
-  /// True with probability `probability`.
+  /// Returns true with probability `probability`.
   bool Chance(double probability) { return Unit() < probability; }
 
-  /// Index i with probability proportional to weight i, given the running sums of the
-  /// weights (`cumulative[i]` = weights 0..i). Requires: a positive last sum.
+  /// Draws index i with probability proportional to weight i, given the running sums of
+  /// the weights (`cumulative[i]` = weights 0..i). Requires: a positive last sum.
   int PickCumulative(absl::Span<const double> cumulative) {
     const double target = Unit() * cumulative.back();
     int lo = 0;

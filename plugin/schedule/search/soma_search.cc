@@ -9,6 +9,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -30,8 +31,8 @@ namespace {
 
 /// Stage-1 capacity of pass i: r0 * kPassCapacityFactor^i of the buffer.
 constexpr double kPassCapacityFactor = 0.9;
-/// Stage-2/3 attempts of a pass whose result does not allocate; each repairs the plan to
-/// 10% less usable capacity and runs 1/kRetryRoundsDivisor of the Stage-2 rounds.
+/// Stage-2/3 attempts of a pass whose result does not allocate. Each retry repairs the
+/// plan to 10% less usable capacity and runs 1/kRetryRoundsDivisor of the Stage-2 rounds.
 constexpr int kMaxAllocationAttempts = 4;
 constexpr int64_t kRetryCapacityPercent = 90;
 constexpr int64_t kRetryRoundsDivisor = 4;
@@ -50,8 +51,9 @@ struct PassOutcome {
   std::optional<Program> cocco_program;
 };
 
-// Runs `job(index, deadline)` for every index of `jobs` on up to `threads` threads. Each
-// job's deadline is its share of `deadline` when it starts: threads / jobs not yet started.
+// Runs `job(index, deadline)` for every index of `jobs` on up to `threads` threads, the
+// calling thread included. Each job's deadline is its share of `deadline` when it starts:
+// threads / jobs not yet started. When the system refuses a thread, fewer run.
 template <typename Job>
 void RunJobs(const std::vector<int>& jobs, int threads, const Deadline& deadline, const Job& job) {
   const int count = static_cast<int>(jobs.size());
@@ -64,13 +66,15 @@ void RunJobs(const std::vector<int>& jobs, int threads, const Deadline& deadline
       job(jobs[index], deadline.Fraction(share));
     }
   };
-  const int workers = std::clamp(threads, 1, std::max(1, count));
-  if (workers == 1) {
-    worker();
-    return;
-  }
   std::vector<std::thread> pool;
-  for (int thread = 0; thread < workers; ++thread) pool.emplace_back(worker);
+  for (int thread = 1; thread < std::min(threads, count); ++thread) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  worker();
   for (std::thread& thread : pool) thread.join();
 }
 
@@ -253,15 +257,14 @@ class SomaSearch {
     }
     // Step 5: the default DRAM plan.
     if (CheckAllocatable(model, fallback, inputs_.capacity_bytes, inputs_).ok()) {
-      inputs_.progress.Always(absl::StrCat(label, ": ", allocation_error,
-                                           "; keeping the default DRAM timing"));
+      inputs_.progress.Always(
+          absl::StrCat(label, ": ", allocation_error, "; keeping the default DRAM timing"));
       Finish(model, fallback, inputs_.capacity_bytes, label, outcome);
       return;
     }
     stats.failure = absl::StrCat("no address-allocatable DRAM plan after ",
                                  stats.allocation_attempts, " attempts (usable capacity down to ",
-                                 usable_bytes, " bytes); last allocator error: ",
-                                 allocation_error);
+                                 usable_bytes, " bytes); last allocator error: ", allocation_error);
   }
 
   // Records the allocatable result `plan` of a pass.
@@ -275,12 +278,12 @@ class SomaSearch {
     }
     stats.usable_capacity_bytes = usable_bytes;
     stats.latency_cycles = program->latency_cycles;
-    inputs_.progress.Always(absl::StrCat(
-        label, ": latency ", program->latency_cycles, " cycles (Stage-2 lower bound ",
-        LatencyLowerBound(model), "), peak buffer ", program->peak_buffer_bytes, " bytes, ",
-        model.position_count(), " tiles, ", model.transfer_count(),
-        " transfers, stages 2 and 3: ", stats.stage2.rounds + stats.stage3.rounds, " rounds in ",
-        stats.stage2.seconds + stats.stage3.seconds, " s"));
+    inputs_.progress.Always(
+        absl::StrCat(label, ": latency ", program->latency_cycles, " cycles (Stage-2 lower bound ",
+                     LatencyLowerBound(model), "), peak buffer ", program->peak_buffer_bytes,
+                     " bytes, ", model.position_count(), " tiles, ", model.transfer_count(),
+                     " transfers, stages 2 and 3: ", stats.stage2.rounds + stats.stage3.rounds,
+                     " rounds in ", stats.stage2.seconds + stats.stage3.seconds, " s"));
     outcome->program = *std::move(program);
   }
 
@@ -296,8 +299,8 @@ int64_t DefaultDmaChunkBytes(const TilingModel& model, const CostFunctions& cost
   const int64_t probe_cycles = std::max<int64_t>(1, costs.dma_cost(kProbeBytes).cycles);
   const double mean_tile_cycles = static_cast<double>(model.total_compute_cycles()) /
                                   static_cast<double>(std::max(1, model.position_count()));
-  const double bytes = mean_tile_cycles * static_cast<double>(kProbeBytes) /
-                       static_cast<double>(probe_cycles);
+  const double bytes =
+      mean_tile_cycles * static_cast<double>(kProbeBytes) / static_cast<double>(probe_cycles);
   return std::max<int64_t>(kMinDmaChunkBytes, static_cast<int64_t>(bytes));
 }
 
@@ -356,8 +359,8 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
     }
     // Step 3: passes 1..k run Stage 1 at r0 * 0.9^i of the buffer.
     const double r0 = static_cast<double>(pass0_peak.get()) / static_cast<double>(capacity_bytes);
-    const auto stage1_capacity = static_cast<int64_t>(
-        static_cast<double>(capacity_bytes) * r0 * std::pow(kPassCapacityFactor, pass));
+    const auto stage1_capacity = static_cast<int64_t>(static_cast<double>(capacity_bytes) * r0 *
+                                                      std::pow(kPassCapacityFactor, pass));
     absl::StatusOr<FusionPlan> start = PlanLayerByLayer(graph, costs, stage1_capacity);
     if (!start.ok()) {
       outcome.stats.pass = pass;

@@ -11,10 +11,11 @@
 //     and 3 on its result.
 // A pass's result must be address-allocatable. Stage 1 keeps the best plan whose
 // default-timing Program allocates (Stage1Options::accept_best). When the Program of the
-// Stage-3 result does not allocate, the pass tries the earlier Stage-2 bests, which hold
-// the buffer less; when none allocates it repairs its DRAM plan to 10% less usable
-// capacity (not below the default plan's peak) and runs Stages 2 and 3 again (a quarter of
-// the rounds), a few times, and keeps the default DRAM timing when none allocates. The fastest allocatable result wins, ties by
+// Stage-3 result does not allocate, the pass tries the earlier Stage-2 bests, which use
+// the buffer less. When none of them allocates, the pass repairs its DRAM plan to 10%
+// less usable capacity (not below the default plan's peak) and runs Stages 2 and 3 again
+// with a quarter of the rounds. After a few such attempts it keeps the default DRAM
+// timing. The fastest allocatable result wins, ties by
 // pass order (pass 0..k, the Cocco pass, the plain Cocco result, then the lbl schedule).
 // Since the candidates include the lbl and Cocco schedules, soma is never slower than
 // either (without a time limit, which can cut the Cocco pass short). Passes 1..k and the

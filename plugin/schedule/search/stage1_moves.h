@@ -2,9 +2,9 @@
 //
 // Every move keeps the plan structurally legal: the order stays topological, the cuts and
 // per-SLG factors stay consistent, splits stay in single-layer SLGs, and an SLG that a
-// move leaves disconnected is cut into connected runs. A move may still produce a plan
-// whose tiles do not fit the buffer or whose cut leaves a tile empty; evaluating the plan
-// rejects those.
+// move leaves disconnected is cut into connected runs. Tile counts stay within what every
+// layer of an SLG can be cut into. A move may still produce a plan whose tiles do not fit
+// the buffer, and evaluating the plan rejects it.
 //
 // The kinds and their probabilities follow SoMa (layer order 0.2, tile count 0.35, SLG
 // fuse and split 0.15, LG fuse, split and border move 0.3), with a small share of the
@@ -73,8 +73,8 @@ class Stage1Moves {
   /// order (new LGs in the Cocco space, new SLGs otherwise).
   void RepairConnectivity(EditablePlan* plan) const;
 
-  /// Whether the layers share a tensor: one reads the other's output, or both read one
-  /// input.
+  /// Returns whether the layers share a tensor: one reads the other's output, or both
+  /// read one input.
   bool Adjacent(graph::LayerId a, graph::LayerId b) const {
     const size_t bit = static_cast<size_t>(a) * layer_count_ + b;
     return (adjacency_[bit / 64] >> (bit % 64)) & 1;

@@ -26,9 +26,9 @@ absl::StatusOr<Stage1Result> RunStage1(const Stage1Moves& moves, FusionEvaluator
   // Step 1: the start must fit.
   ASSIGN_OR_RETURN(const TilingModel start_model, evaluator.Build(start));
   Evaluator start_evaluator(start_model);
-  ASSIGN_OR_RETURN(const Metrics start_metrics,
-                   start_evaluator.EvaluateOrError(start_model.DefaultDramPlan(),
-                                                   options.capacity_bytes));
+  ASSIGN_OR_RETURN(
+      const Metrics start_metrics,
+      start_evaluator.EvaluateOrError(start_model.DefaultDramPlan(), options.capacity_bytes));
   struct Improvement {
     EditablePlan plan;
     Metrics metrics;
@@ -42,10 +42,11 @@ absl::StatusOr<Stage1Result> RunStage1(const Stage1Moves& moves, FusionEvaluator
 
   // Step 2: anneal until the rounds or the work run out.
   const auto progress_of = [&](int64_t round) {
-    double done = static_cast<double>(round) / static_cast<double>(std::max<int64_t>(1, options.rounds));
+    double done =
+        static_cast<double>(round) / static_cast<double>(std::max<int64_t>(1, options.rounds));
     if (options.work_budget > 0) {
-      done = std::max(done, static_cast<double>(result.work) /
-                                static_cast<double>(options.work_budget));
+      done = std::max(done,
+                      static_cast<double>(result.work) / static_cast<double>(options.work_budget));
     }
     return done;
   };
@@ -62,8 +63,8 @@ absl::StatusOr<Stage1Result> RunStage1(const Stage1Moves& moves, FusionEvaluator
       if (progress != nullptr) {
         progress->Periodic([&] {
           return absl::StrCat(options.label, ": round ", round, "/", options.rounds,
-                              ", best latency ", best.metrics.latency_cycles,
-                              " cycles, best EDP ", best.cost, " pJ*cycles");
+                              ", best latency ", best.metrics.latency_cycles, " cycles, best EDP ",
+                              best.cost, " pJ*cycles");
         });
       }
     }
@@ -80,16 +81,14 @@ absl::StatusOr<Stage1Result> RunStage1(const Stage1Moves& moves, FusionEvaluator
     const std::optional<Metrics> metrics = evaluator.Evaluate(plan, options.capacity_bytes);
     if (!metrics) continue;
     const double cost = EnergyDelayProduct(*metrics);
-    const bool accept = cost < current_cost ||
-                        AcceptWorse((cost - current_cost) / current_cost,
-                                    AnnealingTemperature(done),
-                                    random);
+    const bool accept = cost < current_cost || AcceptWorse((cost - current_cost) / current_cost,
+                                                           AnnealingTemperature(done), random);
     if (!accept) continue;
     ++result.moves_accepted;
     current = std::move(candidate);
     current_cost = cost;
     if (cost < best.cost) {
-      if (options.accept_best && !options.accept_best(plan)) {
+      if (options.accept_best && !options.accept_best(plan, *metrics)) {
         ++result.rejected_bests;
         continue;
       }

@@ -20,7 +20,7 @@
 
 namespace soma::schedule {
 
-/// The search objective: energy times latency (EDP), in pJ * cycles.
+/// Computes the search objective: energy times latency (EDP), in pJ * cycles.
 inline double EnergyDelayProduct(const Metrics& metrics) {
   return metrics.energy_pj * static_cast<double>(metrics.latency_cycles);
 }
@@ -34,7 +34,7 @@ class FusionEvaluator {
                   const TilingOptions& options)
       : graph_(graph), costs_(costs), options_(options) {}
 
-  /// The TilingModel of `plan`, with costs.
+  /// Builds the TilingModel of `plan`, with costs.
   absl::StatusOr<TilingModel> Build(const FusionPlan& plan) {
     return TilingModel::Build(graph_, plan, costs_, &cache_, options_);
   }
@@ -64,11 +64,11 @@ struct Stage1Options {
   Deadline deadline;
   /// Names the search in progress lines, e.g. "soma pass 2 stage 1".
   std::string label = "stage 1";
-  /// When set, a candidate better than the best so far becomes the best only when this
-  /// accepts it (the start plan is taken as accepted); the search still moves on from it.
-  /// The soma and cocco strategies check that the plan's Program at the default DRAM
-  /// timing is address-allocatable.
-  std::function<bool(const FusionPlan&)> accept_best;
+  /// Optional check of new bests. A candidate better than the best so far becomes the
+  /// best only when this accepts it, but the search still moves on from it. The start
+  /// plan counts as accepted. The soma and cocco strategies check that the plan's Program
+  /// at the default DRAM timing is address-allocatable.
+  std::function<bool(const FusionPlan&, const Metrics&)> accept_best;
 };
 
 struct Stage1Result {

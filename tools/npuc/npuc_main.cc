@@ -35,7 +35,7 @@ constexpr char kUsage[] =
     "\n"
     "Outputs in OUTDIR: stream.npub (command stream), stream.txt (disassembly), summary.json,\n"
     "per_layer.csv, per_group.csv, dma.csv, buffer.csv, trace.json (Chrome trace format, opens\n"
-    "in Perfetto) and placement.csv.\n"
+    "in Perfetto), schedule.json (the schedule notation) and placement.csv.\n"
     "Exit codes: 0 success, 2 invalid input or unsupported model, 3 no feasible schedule,\n"
     "5 internal error.\n"
     "\n"

@@ -126,6 +126,7 @@ ImportAttempt ImportParsedModel(const onnx::ModelProto& model, const std::string
   }
   const onnx::GraphProto& onnx_graph = model.graph();
   LoweringContext context(onnx_graph, *opset, ExternalDataPolicy{model_folder});
+  context.set_rebound_batch(options.batch);
   for (int node_index = 0; node_index < onnx_graph.node_size(); ++node_index) {
     attempt.placement.push_back(Placement{context.NodeName(node_index),
                                           onnx_graph.node(node_index).op_type(),

@@ -52,6 +52,10 @@ class LoweringContext {
   LoweringContext(const onnx::GraphProto& graph, int64_t opset, ExternalDataPolicy policy);
 
   int64_t opset() const { return opset_; }
+  /// The batch every graph input was rebound to (--soma-batch), if any. Reshape targets
+  /// that fix the model's original batch follow it.
+  std::optional<int64_t> rebound_batch() const { return rebound_batch_; }
+  void set_rebound_batch(std::optional<int64_t> batch) { rebound_batch_ = batch; }
   const ExternalDataPolicy& external_data_policy() const { return policy_; }
   graph::LayerGraph& graph() { return graph_; }
   const onnx::GraphProto& onnx_graph() const { return onnx_graph_; }
@@ -115,6 +119,7 @@ class LoweringContext {
 
   const onnx::GraphProto& onnx_graph_;
   int64_t opset_;
+  std::optional<int64_t> rebound_batch_;
   ExternalDataPolicy policy_;
   graph::LayerGraph graph_;
 

@@ -9,6 +9,21 @@ namespace soma::importer {
 
 namespace {
 
+// Whether a constant Reshape target fixes the batch the model was exported with while the
+// graph inputs were rebound to another batch: the target's first extent differs from the
+// input's, and the elements per batch entry agree.
+bool FollowsReboundBatch(const LoweringContext& context, const std::vector<int64_t>& input_dims,
+                         const std::vector<int64_t>& dims) {
+  if (!context.rebound_batch() || input_dims.empty() || dims.empty()) return false;
+  if (input_dims[0] != *context.rebound_batch() || dims[0] <= 0 || dims[0] == input_dims[0]) {
+    return false;
+  }
+  const int64_t per_entry_input = DimsElementCount(input_dims) / input_dims[0];
+  int64_t per_entry_target = 1;
+  for (size_t axis = 1; axis < dims.size(); ++axis) per_entry_target *= dims[axis];
+  return dims[0] == 1 && per_entry_input == per_entry_target;
+}
+
 absl::StatusOr<std::vector<int64_t>> ReshapeDims(const NodeScope& scope,
                                                  const LoweringContext& context,
                                                  const std::vector<int64_t>& input_dims) {
@@ -53,6 +68,10 @@ absl::StatusOr<std::vector<int64_t>> ReshapeDims(const NodeScope& scope,
           " elements) to ", DimsToString((*shape)->ToInt64())));
     }
     dims[inferred_axis] = input_count / known_count;
+  } else if (known_count != input_count && FollowsReboundBatch(context, input_dims, dims)) {
+    // The exporter wrote the original batch into the target (e.g. [1, 2048]); with the
+    // batch rebound, the first dimension follows the input's.
+    dims[0] = input_dims[0];
   } else if (known_count != input_count) {
     return absl::InvalidArgumentError(absl::StrCat(
         scope.label, ": cannot reshape ", DimsToString(input_dims), " (", input_count,

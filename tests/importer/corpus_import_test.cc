@@ -49,6 +49,19 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+TEST(CorpusImportDetailTest, RebatchedResnetReshapeFollowsBatch) {
+  // ResNet-50's Reshape has the constant target [1, 2048]; with the batch rebound to 4 the
+  // target's first extent follows, so the graph does four times the MACs.
+  SOMA_CORPUS_FILE_OR_SKIP(path, "onnx__light_resnet50.onnx");
+  ImportOptions options;
+  options.batch = 4;
+  auto result = ImportModelFile(path, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->graph.Verify().ok());
+  EXPECT_EQ(result->graph.MacCount(), 4 * int64_t{4089184256});
+  EXPECT_EQ(result->graph.tensor(result->graph.outputs[0]).shape[0], 4);
+}
+
 TEST(CorpusImportDetailTest, MnistFoldsBiasAndFlattensIntoMatMul) {
   // CNTK's MNIST: the bias Adds and Relus fold into the convs, the reshaped weight folds to a
   // constant, and the activation Reshape is a view read by the MatMul.

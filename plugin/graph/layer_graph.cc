@@ -116,7 +116,7 @@ absl::Status LayerGraph::Verify() const {
     }
     if (tensor.IsConstant() && !tensor.constant->fill &&
         static_cast<int64_t>(tensor.constant->values.size()) != tensor.ElementCount()) {
-      return absl::InternalError(absl::StrCat("constant tensor '", tensor.name, "' holds ",
+      return absl::InternalError(absl::StrCat("constant tensor '", tensor.name, "' contains ",
                                               tensor.constant->values.size(), " values, shape ",
                                               ShapeToString(tensor.shape), " needs ",
                                               tensor.ElementCount()));

@@ -46,7 +46,7 @@ struct FusionPlan {
   int SubgroupCount() const { return static_cast<int>(tile_counts.size()); }
 };
 
-/// What a DRAM transfer moves.
+/// Kind of data a DRAM transfer moves.
 enum class TransferKind {
   /// A tile of a layer's input operand that lives in DRAM (the producer is in an earlier LG,
   /// or the operand is a network input).

@@ -1,12 +1,13 @@
 // program.h: a parsed and timed schedule, the data the Allocator, Codegen and Reports read.
 //
-// The evaluator turns a Schedule (notation.h) into a Program: the buffer residencies, the
-// compute operations in position order, the DRAM transfers, the order of every DMA queue,
-// the dependencies of every operation, and the simulated start and end cycle of each.
+// The evaluator turns a Schedule (notation.h) into a Program. A Program lists the buffer
+// residencies, the compute operations in position order and the DRAM transfers. It also
+// records the order of every DMA queue, the dependencies of every operation, and the
+// simulated start and end cycle of each.
 //
-// Timing semantics (shared with the replay runtime's timing level): every queue (the
-// compute queue, each DMA queue) runs its operations in order; an operation starts when its
-// queue is free and every operation it waits for has finished; durations come from the
+// Timing semantics, shared with the replay runtime's timing level: every queue (the
+// compute queue, each DMA queue) runs its operations in order. An operation starts when its
+// queue is free and every operation it waits for has finished, and durations come from the
 // cost model. Dependencies:
 //   - compute at position p waits for the loads of its input and weight tiles, and for the
 //     stores of every output tile whose lifetime ends at or before p (the store deadline);
@@ -29,7 +30,7 @@
 
 namespace soma::schedule {
 
-/// Why a tensor tile sits in the buffer.
+/// Reason a tensor tile is resident in the buffer.
 enum class ResidencyKind {
   /// A tile of a layer input loaded from DRAM.
   kLoadedInput,
@@ -44,7 +45,7 @@ enum class ResidencyKind {
 
 const char* ResidencyKindName(ResidencyKind kind);
 
-/// A region of the global buffer that holds `box` of `tensor` during `lifetime`.
+/// A region of the global buffer that contains `box` of `tensor` during `lifetime`.
 struct Residency {
   ResidencyKind kind = ResidencyKind::kTileOutput;
   graph::TensorId tensor = -1;
@@ -151,7 +152,7 @@ struct Program {
   /// Largest sum of residency bytes live at one position.
   int64_t peak_buffer_bytes = 0;
 
-  /// What the search that chose this schedule spent; empty for strategies without a
+  /// Time and rounds of the search that chose this schedule; empty for strategies without a
   /// search and for Programs built from a given schedule.
   std::optional<SearchStats> search_stats;
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph/box_mapping.h"
+#include "graph/tensor_op_window.h"
 
 namespace soma::arch {
 
@@ -143,9 +144,57 @@ int64_t VectorOpsPerElement(const Layer& layer) {
       return std::max<int64_t>(1, EpilogueSteps(layer));
     case LayerKind::kConv:
     case LayerKind::kFullyConnected:
+    case LayerKind::kMatMul:
+    case LayerKind::kTensorOp:
       break;
   }
   return EpilogueSteps(layer);
+}
+
+// MAC-array loops of a MatMul box: K is the reduction, the box's columns are the output
+// channels, its rows the height and its two batch extents the batch.
+MacLoops MatMulLoops(const LayerGraph& graph, const Layer& layer, const Box& output_box) {
+  MacLoops loops;
+  loops.input_channels = graph.tensor(layer.inputs[0]).shape[graph::kW];
+  loops.output_channels = output_box.Extent(graph::kW);
+  loops.height = output_box.Extent(graph::kH);
+  loops.batch = output_box.Extent(graph::kN) * output_box.Extent(graph::kC);
+  return loops;
+}
+
+// Compute cycles, MACs and vector ops of one node run of a tensor operation.
+struct TensorOpCompute {
+  int64_t cycles = 0;
+  int64_t macs = 0;
+  int64_t vector_ops = 0;
+};
+
+// Prices the node run that produces `output_box`; `input_elements` is the element count of
+// the input boxes it reads.
+TensorOpCompute TensorOpRunCost(const ArchConfig& config, const LayerGraph& graph,
+                                LayerId layer_id, const Box& output_box,
+                                int64_t input_elements) {
+  const Layer& layer = graph.layer(layer_id);
+  const auto& params = layer.Params<graph::TensorOpParams>();
+  const Box region = graph::TensorOpWindowFor(graph, layer_id, output_box).output_region;
+  const int64_t output_elements = region.Volume();
+  const int64_t elements = input_elements + output_elements;
+  TensorOpCompute compute;
+  compute.vector_ops = elements + output_box.Volume() * EpilogueSteps(layer);
+  if (params.unit == graph::ExecutionUnit::kHost) {
+    compute.cycles = kHostCallCycles + kHostCyclesPerElement * elements;
+    return compute;
+  }
+  if (params.mac_count > 0) {
+    // The run computes `output_elements` of the whole output, and its MACs in proportion.
+    const int64_t whole_elements = graph.OutputOf(layer_id).ElementCount();
+    const __int128 scaled = static_cast<__int128>(params.mac_count) * output_elements;
+    compute.macs = static_cast<int64_t>((scaled + whole_elements - 1) / whole_elements);
+    compute.cycles = CeilDiv(compute.macs, config.MacCount());
+    return compute;
+  }
+  compute.cycles = CeilDiv(compute.vector_ops, config.vector_ops_per_cycle);
+  return compute;
 }
 
 }  // namespace
@@ -187,14 +236,16 @@ TileCost CostModel::LayerTileCost(const LayerGraph& graph, LayerId layer_id,
 
   // Step 1: bytes read from the buffer: every input box, then weights and epilogue vectors.
   int64_t read_bytes = 0;
+  int64_t input_elements = 0;
   for (int input_index = 0; input_index < static_cast<int>(layer.inputs.size()); ++input_index) {
     const graph::Tensor& input = graph.tensor(layer.inputs[input_index]);
     const int64_t elements = graph::InputBox(graph, layer_id, input_index, output_box).Volume();
+    input_elements += elements;
     read_bytes += input.IsConstant() ? WeightBytes(elements) : elements * config_.activation_bytes;
   }
   int64_t weight_elements = EpilogueVectorElements(layer, box_channels);
 
-  // Step 2: compute cycles on the MAC array or the vector unit.
+  // Step 2: compute cycles on the MAC array, the vector unit or the host.
   int64_t compute_cycles = 0;
   if (layer.kind == LayerKind::kConv || layer.kind == LayerKind::kFullyConnected) {
     const graph::Shape& input_shape = graph.tensor(layer.inputs[0]).shape;
@@ -218,6 +269,19 @@ TileCost CostModel::LayerTileCost(const LayerGraph& graph, LayerId layer_id,
     cost.macs = output_elements * loops.input_channels * loops.kernel_taps;
     cost.vector_ops = output_elements * EpilogueSteps(layer);
     weight_elements += box_channels * loops.input_channels * loops.kernel_taps;
+  } else if (layer.kind == LayerKind::kMatMul) {
+    const MacLoops loops = MatMulLoops(graph, layer, output_box);
+    GroupRuns columns;
+    columns.Add(loops.output_channels, 1);
+    compute_cycles = MacArrayCycles(config_, loops, columns);
+    cost.macs = output_elements * loops.input_channels;
+    cost.vector_ops = output_elements * EpilogueSteps(layer);
+  } else if (layer.kind == LayerKind::kTensorOp) {
+    const TensorOpCompute compute =
+        TensorOpRunCost(config_, graph, layer_id, output_box, input_elements);
+    compute_cycles = compute.cycles;
+    cost.macs = compute.macs;
+    cost.vector_ops = compute.vector_ops;
   } else {
     cost.vector_ops = output_elements * VectorOpsPerElement(layer);
     compute_cycles = CeilDiv(cost.vector_ops, config_.vector_ops_per_cycle);

@@ -19,6 +19,16 @@
 // PE, and the model reports that slowness rather than hiding it. A FullyConnected layer is a
 // 1x1 convolution with C = C*H*W of its input and H = W = 1.
 //
+// A MatMul layer maps like a FullyConnected layer. Its reduction K fills the vector elements
+// as input channels do, and its N columns fill the lanes as output channels do. Its M rows
+// times the batch extents are the spatial positions.
+//
+// A tensor operation (kTensorOp) costs per node run. On the vector unit with a positive
+// mac_count it takes ceil(mac_count / MacCount()) MAC-array cycles. Without MACs it takes
+// ceil(elements / vector_ops_per_cycle), where elements counts the inputs it reads and the
+// output it writes. On the host it takes kHostCallCycles plus kHostCyclesPerElement per
+// element.
+//
 // Vector-unit layers take ceil(ops / ops_per_cycle) cycles. Every tile also moves its input
 // box, the weights of the box and its output box once at the buffer bandwidth, and a tile
 // takes the larger of its compute time and that buffer time.
@@ -32,6 +42,14 @@
 #include "graph/layer_graph.h"
 
 namespace soma::arch {
+
+/// Fixed cost of handing one tensor operation to the host CPU and back, in NPU cycles. An
+/// assumption of the stub platform, not a measurement.
+inline constexpr int64_t kHostCallCycles = 20000;
+/// Host cost per element that a host tensor operation reads or writes, in NPU cycles. An
+/// assumption of the stub platform, not a measurement. Host elements are charged the
+/// vector unit's energy per operation, also an assumption.
+inline constexpr int64_t kHostCyclesPerElement = 4;
 
 /// Cost of computing one box of a layer's output in one tile.
 struct TileCost {
@@ -88,6 +106,11 @@ class CostModel {
   /// for pool, inputs-1 (at least 1) for eltwise, 1 (a copy) for concat, 4 for softmax and
   /// size+3 for LRN, plus one per epilogue step (scale, bias, each folded activation). A
   /// standalone activation layer costs one per activation in its list, at least 1.
+  ///
+  /// MatMul runs on the MAC array with K as the reduction. A tensor operation costs its node
+  /// run for the box (graph/tensor_op_window.h), as the file comment describes. Its MACs are
+  /// mac_count scaled by the share of the output that the run computes. Its vector ops, one
+  /// per element read or written, give its energy.
   ///
   /// Buffer reads are every input box (InputBox of graph/box_mapping.h), the weight rows of
   /// the box's output channels and their epilogue vectors. The buffer write is the output

@@ -125,6 +125,22 @@ std::string ParamsText(const stream::Layer& layer) {
     }
     case stream::Layer::kActivation:
       return "Activation";
+    case stream::Layer::kMatmul:
+      return "MatMul";
+    case stream::Layer::kTensorOp: {
+      const stream::TensorOpParams& p = layer.tensor_op();
+      const std::string op = p.domain().empty() ? p.op_type()
+                                                : absl::StrCat(p.domain(), ".", p.op_type());
+      const std::string unit = p.unit() == stream::TensorOpParams::HOST
+                                   ? absl::StrCat("host: ", p.host_reason())
+                                   : "vector";
+      std::string dims;
+      for (const stream::Dims& input : p.input_dims()) {
+        absl::StrAppend(&dims, dims.empty() ? "" : " ", "[", absl::StrJoin(input.dims(), ","), "]");
+      }
+      return absl::StrCat("tensor_op ", op, " (", unit, ") opset ", p.opset(), " dims ", dims,
+                          " -> [", absl::StrJoin(p.output_dims().dims(), ","), "]");
+    }
     case stream::Layer::PARAMS_NOT_SET:
       break;
   }

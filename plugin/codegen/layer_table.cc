@@ -3,7 +3,9 @@
 
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "soma/status_macros.h"
@@ -25,6 +27,12 @@ stream::Activation::Kind EncodeActivationKind(graph::ActivationKind kind) {
       return stream::Activation::HARD_SIGMOID;
     case graph::ActivationKind::kHardSwish:
       return stream::Activation::HARD_SWISH;
+    case graph::ActivationKind::kGelu:
+      return stream::Activation::GELU;
+    case graph::ActivationKind::kGeluTanh:
+      return stream::Activation::GELU_TANH;
+    case graph::ActivationKind::kTanh:
+      return stream::Activation::TANH;
   }
   return stream::Activation::RELU;
 }
@@ -43,6 +51,12 @@ absl::StatusOr<graph::ActivationKind> DecodeActivationKind(stream::Activation::K
       return graph::ActivationKind::kHardSigmoid;
     case stream::Activation::HARD_SWISH:
       return graph::ActivationKind::kHardSwish;
+    case stream::Activation::GELU:
+      return graph::ActivationKind::kGelu;
+    case stream::Activation::GELU_TANH:
+      return graph::ActivationKind::kGeluTanh;
+    case stream::Activation::TANH:
+      return graph::ActivationKind::kTanh;
     default:
       break;
   }
@@ -112,6 +126,80 @@ graph::PoolParams DecodePool(const stream::PoolParams& in) {
   return pool;
 }
 
+void EncodeDims(const std::vector<int64_t>& dims, stream::Dims* out) {
+  out->mutable_dims()->Assign(dims.begin(), dims.end());
+}
+
+void EncodeTensorOp(const graph::TensorOpParams& op, stream::TensorOpParams* out) {
+  out->set_domain(op.domain);
+  out->set_op_type(op.op_type);
+  out->set_node_proto(op.node_proto);
+  out->set_opset(op.opset);
+  out->mutable_input_slots()->Assign(op.input_slots.begin(), op.input_slots.end());
+  for (const auto& [slot, tensor_proto] : op.embedded_inputs) {
+    stream::TensorOpParams::EmbeddedInput* embedded = out->add_embedded_inputs();
+    embedded->set_slot(slot);
+    embedded->set_tensor_proto(tensor_proto);
+  }
+  for (const auto& [name, input] : op.captures) {
+    stream::TensorOpParams::Capture* capture = out->add_captures();
+    capture->set_name(name);
+    capture->set_input(input);
+  }
+  for (const std::vector<int64_t>& dims : op.input_dims) EncodeDims(dims, out->add_input_dims());
+  out->mutable_input_elem_types()->Assign(op.input_elem_types.begin(),
+                                          op.input_elem_types.end());
+  EncodeDims(op.output_dims, out->mutable_output_dims());
+  out->set_output_elem_type(op.output_elem_type);
+  out->set_output_index(op.output_index);
+  out->set_unit(op.unit == graph::ExecutionUnit::kHost ? stream::TensorOpParams::HOST
+                                                       : stream::TensorOpParams::VECTOR);
+  out->set_mac_count(op.mac_count);
+  out->set_parallel_dims(op.parallel_dims);
+  out->set_axis0_sliced(op.axis0_sliced);
+  out->set_host_reason(op.host_reason);
+}
+
+absl::StatusOr<graph::TensorOpParams> DecodeTensorOp(const stream::TensorOpParams& in) {
+  graph::TensorOpParams op;
+  op.domain = in.domain();
+  op.op_type = in.op_type();
+  op.node_proto = in.node_proto();
+  op.opset = in.opset();
+
+  op.input_slots.assign(in.input_slots().begin(), in.input_slots().end());
+  for (const stream::TensorOpParams::EmbeddedInput& embedded : in.embedded_inputs()) {
+    op.embedded_inputs.emplace_back(embedded.slot(), embedded.tensor_proto());
+  }
+  for (const stream::TensorOpParams::Capture& capture : in.captures()) {
+    op.captures.emplace_back(capture.name(), capture.input());
+  }
+  for (const stream::Dims& dims : in.input_dims()) {
+    op.input_dims.emplace_back(dims.dims().begin(), dims.dims().end());
+  }
+  op.input_elem_types.assign(in.input_elem_types().begin(), in.input_elem_types().end());
+  op.output_dims.assign(in.output_dims().dims().begin(), in.output_dims().dims().end());
+  op.output_elem_type = in.output_elem_type();
+  op.output_index = in.output_index();
+
+  switch (in.unit()) {
+    case stream::TensorOpParams::VECTOR:
+      op.unit = graph::ExecutionUnit::kVector;
+      break;
+    case stream::TensorOpParams::HOST:
+      op.unit = graph::ExecutionUnit::kHost;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown tensor op unit ", static_cast<int>(in.unit())));
+  }
+  op.mac_count = in.mac_count();
+  op.parallel_dims = in.parallel_dims();
+  op.axis0_sliced = in.axis0_sliced();
+  op.host_reason = in.host_reason();
+  return op;
+}
+
 // Sets the params oneof of `out` from the variant alternative that `layer` holds.
 void EncodeParams(const graph::Layer& layer, stream::Layer* out) {
   std::visit(
@@ -135,42 +223,47 @@ void EncodeParams(const graph::Layer& layer, stream::Layer* out) {
           lrn->set_alpha(params.alpha);
           lrn->set_beta(params.beta);
           lrn->set_bias(params.bias);
-        } else {
-          static_assert(std::is_same_v<Params, graph::ActivationLayerParams>);
+        } else if constexpr (std::is_same_v<Params, graph::ActivationLayerParams>) {
           out->mutable_activation();
+        } else if constexpr (std::is_same_v<Params, graph::MatMulParams>) {
+          out->mutable_matmul();
+        } else {
+          static_assert(std::is_same_v<Params, graph::TensorOpParams>);
+          EncodeTensorOp(params, out->mutable_tensor_op());
         }
       },
       layer.params);
 }
 
-// Sets the kind and params of `layer` from the oneof; false when the oneof is unset.
-bool DecodeParams(const stream::Layer& entry, graph::Layer* layer) {
+// Sets the kind and params of `layer` from the oneof. InvalidArgument when the oneof is
+// unset or a tensor op's parameters are invalid.
+absl::Status DecodeParams(const stream::Layer& entry, graph::Layer* layer) {
   switch (entry.params_case()) {
     case stream::Layer::kConv:
       layer->kind = graph::LayerKind::kConv;
       layer->params = DecodeConv(entry.conv());
-      return true;
+      return absl::OkStatus();
     case stream::Layer::kFullyConnected:
       layer->kind = graph::LayerKind::kFullyConnected;
       layer->params = graph::FullyConnectedParams{};
-      return true;
+      return absl::OkStatus();
     case stream::Layer::kPool:
       layer->kind = graph::LayerKind::kPool;
       layer->params = DecodePool(entry.pool());
-      return true;
+      return absl::OkStatus();
     case stream::Layer::kEltwise:
       layer->kind = graph::LayerKind::kEltwise;
       layer->params = graph::EltwiseParams{entry.eltwise().multiply() ? graph::EltwiseKind::kMul
                                                                       : graph::EltwiseKind::kAdd};
-      return true;
+      return absl::OkStatus();
     case stream::Layer::kConcat:
       layer->kind = graph::LayerKind::kConcat;
       layer->params = graph::ConcatParams{};
-      return true;
+      return absl::OkStatus();
     case stream::Layer::kSoftmax:
       layer->kind = graph::LayerKind::kSoftmax;
       layer->params = graph::SoftmaxParams{entry.softmax().log()};
-      return true;
+      return absl::OkStatus();
     case stream::Layer::kLrn: {
       graph::LrnParams lrn;
       lrn.size = entry.lrn().size();
@@ -179,16 +272,27 @@ bool DecodeParams(const stream::Layer& entry, graph::Layer* layer) {
       lrn.bias = entry.lrn().bias();
       layer->kind = graph::LayerKind::kLrn;
       layer->params = lrn;
-      return true;
+      return absl::OkStatus();
     }
     case stream::Layer::kActivation:
       layer->kind = graph::LayerKind::kActivation;
       layer->params = graph::ActivationLayerParams{};
-      return true;
+      return absl::OkStatus();
+    case stream::Layer::kMatmul:
+      layer->kind = graph::LayerKind::kMatMul;
+      layer->params = graph::MatMulParams{};
+      return absl::OkStatus();
+    case stream::Layer::kTensorOp: {
+      ASSIGN_OR_RETURN(graph::TensorOpParams op, DecodeTensorOp(entry.tensor_op()));
+      layer->kind = graph::LayerKind::kTensorOp;
+      layer->params = std::move(op);
+      return absl::OkStatus();
+    }
     case stream::Layer::PARAMS_NOT_SET:
       break;
   }
-  return false;
+  return absl::InvalidArgumentError(
+      "no parameters set, so the layer kind is unknown");
 }
 
 }  // namespace
@@ -220,9 +324,9 @@ absl::StatusOr<graph::Layer> DecodeLayer(const stream::Layer& entry, int layer_i
       absl::StrCat("command stream layer table: layer ", layer_index, " '", entry.name(), "'");
   graph::Layer layer;
   layer.name = entry.name();
-  if (!DecodeParams(entry, &layer)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        label, ": no parameters set, so the layer kind is unknown; the stream is corrupt"));
+  if (absl::Status status = DecodeParams(entry, &layer); !status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(label, ": ", status.message(), "; the stream is corrupt"));
   }
 
   auto check_tensor = [&](uint32_t id, const char* role) -> absl::Status {

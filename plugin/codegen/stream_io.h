@@ -15,7 +15,8 @@ namespace soma::codegen {
 
 /// The 8 bytes "SOMANPUB" read as a little-endian uint64; every .npub file starts with them.
 inline constexpr uint64_t kStreamMagic = 0x4255504E414D4F53ull;
-inline constexpr uint32_t kStreamSchemaVersion = 1;
+/// Version 2 added the kMatMul and kTensorOp layer kinds and the GELU and TANH activations.
+inline constexpr uint32_t kStreamSchemaVersion = 2;
 
 /// The .npub bytes: magic, schema version (little-endian uint32), FNV-1a checksum of the
 /// message (little-endian uint64), then the message serialised deterministically and ended

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "graph/tensor_op_window.h"
+
 namespace soma::graph {
 
 namespace {
@@ -110,6 +112,21 @@ Box InputBox(const LayerGraph& graph, LayerId layer_id, int input_index, const B
     }
     case LayerKind::kActivation:
       return output_box;
+    case LayerKind::kMatMul: {
+      // A (a0, a1, M, K) reads the box's rows and every K; B (b0, b1, K, N) reads every K
+      // and the box's columns. Batch extents of 1 broadcast.
+      Box box = BroadcastBox(output_box, input_shape);
+      if (input_index == 0) {
+        box.lo[kW] = 0;
+        box.hi[kW] = input_shape[kW];
+      } else {
+        box.lo[kH] = 0;
+        box.hi[kH] = input_shape[kH];
+      }
+      return ClampToShape(box, input_shape);
+    }
+    case LayerKind::kTensorOp:
+      return TensorOpWindowFor(graph, layer_id, output_box).input_boxes[input_index];
   }
   return output_box;
 }

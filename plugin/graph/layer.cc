@@ -16,6 +16,16 @@ const char* LayerKindName(LayerKind kind) {
     case LayerKind::kSoftmax: return "Softmax";
     case LayerKind::kLrn: return "LRN";
     case LayerKind::kActivation: return "Activation";
+    case LayerKind::kMatMul: return "MatMul";
+    case LayerKind::kTensorOp: return "TensorOp";
+  }
+  return "unknown";
+}
+
+const char* ExecutionUnitName(ExecutionUnit unit) {
+  switch (unit) {
+    case ExecutionUnit::kVector: return "vector";
+    case ExecutionUnit::kHost: return "host";
   }
   return "unknown";
 }
@@ -28,6 +38,9 @@ const char* ActivationKindName(ActivationKind kind) {
     case ActivationKind::kSigmoid: return "Sigmoid";
     case ActivationKind::kHardSigmoid: return "HardSigmoid";
     case ActivationKind::kHardSwish: return "HardSwish";
+    case ActivationKind::kGelu: return "Gelu";
+    case ActivationKind::kGeluTanh: return "GeluTanh";
+    case ActivationKind::kTanh: return "Tanh";
   }
   return "unknown";
 }
@@ -47,6 +60,17 @@ float ApplyActivation(const Activation& activation, float value) {
     case ActivationKind::kHardSwish:
       // ONNX HardSwish: x * max(0, min(1, x/6 + 1/2)).
       return value * std::min(1.0f, std::max(0.0f, value / 6.0f + 0.5f));
+    case ActivationKind::kGelu: {
+      const double x = value;
+      return static_cast<float>(0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))));
+    }
+    case ActivationKind::kGeluTanh: {
+      const double x = value;
+      const double inner = std::sqrt(2.0 / 3.14159265358979323846) * (x + 0.044715 * x * x * x);
+      return static_cast<float>(0.5 * x * (1.0 + std::tanh(inner)));
+    }
+    case ActivationKind::kTanh:
+      return std::tanh(value);
   }
   return value;
 }

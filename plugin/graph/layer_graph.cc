@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <sstream>
+#include <string>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -33,6 +35,11 @@ int64_t LayerMacCount(const LayerGraph& graph, LayerId layer_id) {
       const Shape& in = graph.tensor(layer.inputs[0]).shape;
       return ElementCount(out) * in[kC] * in[kH] * in[kW];
     }
+    case LayerKind::kMatMul:
+      // Every output element is a dot product over K, the W extent of operand A.
+      return ElementCount(out) * graph.tensor(layer.inputs[0]).shape[kW];
+    case LayerKind::kTensorOp:
+      return layer.Params<TensorOpParams>().mac_count;
     default:
       return 0;
   }
@@ -97,6 +104,115 @@ absl::Status CheckWeightShape(const LayerGraph& graph, const Layer& layer) {
   return absl::OkStatus();
 }
 
+// A (a0, a1, M, K) times B (b0, b1, K, N) gives (o0, o1, M, N). Every batch extent of an
+// operand equals the output's or is 1.
+absl::Status CheckMatMulShapes(const LayerGraph& graph, const Layer& layer) {
+  if (layer.inputs.size() != 2) {
+    return absl::InternalError(absl::StrCat("layer '", layer.name, "' (MatMul) has ",
+                                            layer.inputs.size(), " inputs, expected 2 (A and B)"));
+  }
+  const Shape& a = graph.tensor(layer.inputs[0]).shape;
+  const Shape& b = graph.tensor(layer.inputs[1]).shape;
+  const Shape& out = graph.tensor(layer.output).shape;
+  const auto shapes = [&] {
+    return absl::StrCat("A ", ShapeToString(a), ", B ", ShapeToString(b), ", output ",
+                        ShapeToString(out));
+  };
+  if (a[kW] != b[kH] || a[kH] != out[kH] || b[kW] != out[kW]) {
+    return absl::InternalError(absl::StrCat(
+        "layer '", layer.name, "' (MatMul): operand shapes do not multiply: ", shapes(),
+        "; expected A (a0, a1, M, K), B (b0, b1, K, N) and output (o0, o1, M, N)"));
+  }
+  for (int dim : {kN, kC}) {
+    for (const Shape* operand : {&a, &b}) {
+      if ((*operand)[dim] != out[dim] && (*operand)[dim] != 1) {
+        return absl::InternalError(absl::StrCat(
+            "layer '", layer.name, "' (MatMul): batch extent ", (*operand)[dim], " of dim ", dim,
+            " neither equals the output's ", out[dim], " nor is 1 (broadcast): ", shapes()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+int64_t DimsElementCount(const std::vector<int64_t>& dims) {
+  int64_t count = 1;
+  for (int64_t extent : dims) count *= extent;
+  return count;
+}
+
+// The node's view of every operand must hold exactly the tensor's elements, and the slot
+// and capture indices must name layer inputs.
+absl::Status CheckTensorOpParams(const LayerGraph& graph, const Layer& layer) {
+  const TensorOpParams& params = layer.Params<TensorOpParams>();
+  const std::string label =
+      absl::StrCat("layer '", layer.name, "' (tensor op ", params.op_type, ")");
+  const size_t input_count = layer.inputs.size();
+  if (params.input_dims.size() != input_count || params.input_elem_types.size() != input_count) {
+    return absl::InternalError(absl::StrCat(label, ": ", params.input_dims.size(),
+                                            " input dims and ", params.input_elem_types.size(),
+                                            " input element types for ", input_count,
+                                            " inputs; expected one of each per input"));
+  }
+  for (size_t input = 0; input < input_count; ++input) {
+    const Tensor& tensor = graph.tensor(layer.inputs[input]);
+    if (DimsElementCount(params.input_dims[input]) != tensor.ElementCount()) {
+      return absl::InternalError(absl::StrCat(
+          label, ": input ", input, " dims [", absl::StrJoin(params.input_dims[input], ", "),
+          "] hold ", DimsElementCount(params.input_dims[input]), " elements, but tensor '",
+          tensor.name, "' of shape ", ShapeToString(tensor.shape), " has ",
+          tensor.ElementCount()));
+    }
+  }
+
+  const Tensor& output = graph.tensor(layer.output);
+  if (DimsElementCount(params.output_dims) != output.ElementCount()) {
+    return absl::InternalError(absl::StrCat(
+        label, ": output dims [", absl::StrJoin(params.output_dims, ", "), "] hold ",
+        DimsElementCount(params.output_dims), " elements, but tensor '", output.name,
+        "' of shape ", ShapeToString(output.shape), " has ", output.ElementCount()));
+  }
+
+  const auto check_input_index = [&](int index, const std::string& role) -> absl::Status {
+    if (index >= 0 && index < static_cast<int>(input_count)) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat(label, ": ", role, " names input ", index,
+                                            ", outside [0, ", input_count, ")"));
+  };
+  for (size_t slot = 0; slot < params.input_slots.size(); ++slot) {
+    if (params.input_slots[slot] == -1) continue;
+    absl::Status status =
+        check_input_index(params.input_slots[slot], absl::StrCat("input slot ", slot));
+    if (!status.ok()) return status;
+  }
+  for (const auto& [name, index] : params.captures) {
+    absl::Status status = check_input_index(index, absl::StrCat("capture '", name, "'"));
+    if (!status.ok()) return status;
+  }
+  if (params.parallel_dims < 0 || params.parallel_dims > kRank) {
+    return absl::InternalError(absl::StrCat(label, ": parallel_dims ", params.parallel_dims,
+                                            " is outside [0, ", kRank, "]"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckKindSpecific(const LayerGraph& graph, const Layer& layer) {
+  const auto params_mismatch = [&] {
+    return absl::InternalError(absl::StrCat("layer '", layer.name, "' (",
+                                            LayerKindName(layer.kind),
+                                            ") holds the parameters of another layer kind"));
+  };
+  switch (layer.kind) {
+    case LayerKind::kMatMul:
+      if (!std::holds_alternative<MatMulParams>(layer.params)) return params_mismatch();
+      return CheckMatMulShapes(graph, layer);
+    case LayerKind::kTensorOp:
+      if (!std::holds_alternative<TensorOpParams>(layer.params)) return params_mismatch();
+      return CheckTensorOpParams(graph, layer);
+    default:
+      return absl::OkStatus();
+  }
+}
+
 }  // namespace
 
 absl::Status LayerGraph::Verify() const {
@@ -156,6 +272,8 @@ absl::Status LayerGraph::Verify() const {
       if (!status.ok()) return status;
     }
     status = CheckWeightShape(*this, layer);
+    if (!status.ok()) return status;
+    status = CheckKindSpecific(*this, layer);
     if (!status.ok()) return status;
   }
   if (outputs.empty()) return absl::InternalError("graph has no outputs");

@@ -26,6 +26,23 @@ struct LayerRow {
   int64_t last_cycle = 0;
 };
 
+// The unit that computes the layer: the MAC array, the vector unit or the host CPU.
+const char* UnitName(const graph::Layer& layer) {
+  switch (layer.kind) {
+    case graph::LayerKind::kConv:
+    case graph::LayerKind::kFullyConnected:
+    case graph::LayerKind::kMatMul:
+      return "mac_array";
+    case graph::LayerKind::kTensorOp: {
+      const auto& params = layer.Params<graph::TensorOpParams>();
+      if (params.unit == graph::ExecutionUnit::kHost) return "host";
+      return params.mac_count > 0 ? "mac_array" : "vector";
+    }
+    default:
+      return "vector";
+  }
+}
+
 }  // namespace
 
 std::string CsvField(const std::string& text) {
@@ -63,14 +80,14 @@ std::string PerLayerCsv(const graph::LayerGraph& graph, const schedule::Program&
     }
   }
   std::string csv =
-      "layer,name,kind,onnx_nodes,group,subgroup,tiles,macs,compute_cycles,energy_pj,"
+      "layer,name,kind,unit,onnx_nodes,group,subgroup,tiles,macs,compute_cycles,energy_pj,"
       "input_dram_bytes,weight_dram_bytes,output_dram_bytes,first_cycle,last_cycle\n";
   for (graph::LayerId id = 0; id < static_cast<graph::LayerId>(graph.layers.size()); ++id) {
     const graph::Layer& layer = graph.layer(id);
     const LayerRow& row = rows[id];
     const int64_t first_cycle = row.tiles > 0 ? row.first_cycle : 0;
     absl::StrAppend(&csv, id, ",", CsvField(layer.name), ",", graph::LayerKindName(layer.kind), ",",
-                    CsvField(absl::StrJoin(layer.origins, ";")), ",", row.group, ",",
+                    UnitName(layer), ",", CsvField(absl::StrJoin(layer.origins, ";")), ",", row.group, ",",
                     row.subgroup, ",", row.tiles, ",", graph::LayerMacCount(graph, id), ",",
                     row.compute_cycles, ",", absl::StrFormat("%.3f", row.energy_pj), ",",
                     row.input_dram_bytes, ",", row.weight_dram_bytes, ",",

@@ -9,9 +9,9 @@
 
 namespace soma::report {
 
-/// Columns: layer, name, kind, onnx_nodes, group, subgroup, tiles, macs, compute_cycles,
-/// energy_pj, input_dram_bytes, weight_dram_bytes, output_dram_bytes, first_cycle,
-/// last_cycle. Rows in layer id order.
+/// Columns: layer, name, kind, unit (mac_array, vector or host), onnx_nodes, group, subgroup,
+/// tiles, macs, compute_cycles, energy_pj, input_dram_bytes, weight_dram_bytes,
+/// output_dram_bytes, first_cycle, last_cycle. Rows in layer id order.
 std::string PerLayerCsv(const graph::LayerGraph& graph, const schedule::Program& program);
 
 /// Quotes a CSV field when it holds a comma, a quote or a line break.

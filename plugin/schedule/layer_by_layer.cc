@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "alloc/buffer_allocation.h"
 #include "graph/box_mapping.h"
+#include "schedule/layer_tiling_rules.h"
 #include "schedule/program_builder.h"
 #include "schedule/tile_cut.h"
 #include "schedule/tiling_model.h"
@@ -54,16 +55,6 @@ struct TileBytes {
 
   int64_t Total() const { return weight_bytes + input_bytes + output_bytes; }
 };
-
-bool SupportsPartialSums(const graph::Layer& layer) {
-  if (layer.kind == graph::LayerKind::kFullyConnected) return true;
-  return layer.kind == graph::LayerKind::kConv && layer.Params<graph::ConvParams>().groups == 1;
-}
-
-// Concat inputs cover disjoint channel ranges, so a channel chunk could read nothing of one.
-bool SupportsChannelSplits(const graph::Layer& layer) {
-  return layer.kind != graph::LayerKind::kConcat;
-}
 
 std::optional<TileBytes> FirstTileBytes(const LayerGraph& graph, LayerId layer,
                                         const CostFunctions& costs, const LayerTiling& tiling) {
@@ -116,10 +107,12 @@ class TilingLadder {
     const graph::Layer& info = graph.layer(layer);
     const graph::Shape& shape = graph.OutputOf(layer).shape;
     const int64_t positions = shape[graph::kN] * shape[graph::kH] * shape[graph::kW];
-    max_spatial_ = LargestPowerOfTwoTileCount(
-        shape, static_cast<int>(std::min(positions, kMaxTilesPerLayer)));
-    smallest_.spatial_tiles = LargestPowerOfTwoTileCount(
-        shape, static_cast<int>(std::min<int64_t>(positions, int64_t{1} << 30)));
+    if (!RequiresSingleTile(info)) {
+      max_spatial_ = LargestPowerOfTwoTileCount(
+          shape, static_cast<int>(std::min(positions, kMaxTilesPerLayer)));
+      smallest_.spatial_tiles = LargestPowerOfTwoTileCount(
+          shape, static_cast<int>(std::min<int64_t>(positions, int64_t{1} << 30)));
+    }
     if (SupportsChannelSplits(info)) max_channel_ = LargestPowerOfTwoAtMost(shape[graph::kC]);
     if (SupportsPartialSums(info)) {
       max_reduction_ = LargestPowerOfTwoAtMost(graph.tensor(info.inputs[0]).shape[graph::kC]);
@@ -230,7 +223,9 @@ class LayerByLayerPlanner {
         continue;
       }
       if (!fits_alone_[layer]) return LayerTooLarge(layer);
-      if (!failed_boundary || layer < *failed_boundary) failed_boundary = layer;
+      // Layer 0 fails only after backtracking from a later boundary (it has no predecessor),
+      // for example when it has a single tiling, so the boundary to report is a later one.
+      if (layer > 0 && (!failed_boundary || layer < *failed_boundary)) failed_boundary = layer;
       if (layer == 0) return BoundaryTooLarge(*failed_boundary);
       // Tile the previous layer further and retry this one from its coarsest tiling.
       cursor_[layer] = 0;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "schedule/layer_tiling_rules.h"
 #include "soma/status_macros.h"
 
 namespace soma::schedule {
@@ -126,12 +127,28 @@ absl::Status CheckSplits(const LayerGraph& graph, const FusionPlan& plan, int su
   }
   if (reduction_splits > 1) {
     const graph::Layer& layer = graph.layer(plan.order[layout->first_order_index]);
-    const bool one_group_conv =
-        layer.kind == graph::LayerKind::kConv && layer.Params<graph::ConvParams>().groups == 1;
-    if (!one_group_conv && layer.kind != graph::LayerKind::kFullyConnected) {
+    if (!SupportsPartialSums(layer)) {
       return absl::InvalidArgumentError(absl::StrCat(
           name, " splits the reduction of a ", graph::LayerKindName(layer.kind),
           " layer; partial sums are supported for fully connected layers and one-group convs"));
+    }
+  }
+  if (channel_splits > 1) {
+    const graph::Layer& layer = graph.layer(plan.order[layout->first_order_index]);
+    if (layer.kind == graph::LayerKind::kMatMul || layer.kind == graph::LayerKind::kTensorOp) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, " splits the output channels of a ", graph::LayerKindName(layer.kind),
+          " layer; channel splits are not supported for matmul and tensor op layers"));
+    }
+  }
+  if (tiles > 1) {
+    for (int index = 0; index < layout->layer_count; ++index) {
+      const graph::Layer& layer = graph.layer(plan.order[layout->first_order_index + index]);
+      if (!RequiresSingleTile(layer)) continue;
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, " has tile count ", tiles, ", but tensor op layer '", layer.name, "' (",
+          layer.Params<graph::TensorOpParams>().op_type,
+          ") reads its inputs whole and runs as one tile; set the sub-group's tile count to 1"));
     }
   }
   layout->tile_count = tiles;

@@ -58,9 +58,10 @@ struct PlanLayout {
 /// Checks `plan` against `graph` and lays it out. InvalidArgument names the first broken
 /// rule among vector sizes, the order (a permutation, topological), the cut bits, tile
 /// counts and split factors, and connectivity. Split factors must be positive and divide
-/// the tile count. Splits are legal only in single-layer SLGs, and reduction splits only
-/// for kFullyConnected and one-group kConv. An SLG whose layers share no tensor is named
-/// with its layers. With `allow_layer_subset` the
+/// the tile count. Splits are legal only in single-layer SLGs, reduction splits only for
+/// kFullyConnected and one-group kConv, and channel splits not for kMatMul and kTensorOp.
+/// An SLG that contains a tensor operation allowing no tiling (RequiresSingleTile) must
+/// have tile count 1. An SLG whose layers share no tensor is named with its layers. With `allow_layer_subset` the
 /// order may list only some layers (each at most once, in topological order); the others
 /// count as scheduled elsewhere, so their outputs come from DRAM and their inputs go to it.
 absl::StatusOr<PlanLayout> LayOutPlan(const graph::LayerGraph& graph, const FusionPlan& plan,

@@ -35,6 +35,11 @@ absl::Status RunKernel(const graph::LayerGraph& graph, const KernelCall& call) {
     case graph::LayerKind::kActivation:
       RunActivationKernel(graph, call);
       break;
+    case graph::LayerKind::kMatMul:
+      RunMatMulKernel(graph, call);
+      break;
+    case graph::LayerKind::kTensorOp:
+      return RunTensorOpKernel(graph, call);
   }
   return absl::OkStatus();
 }

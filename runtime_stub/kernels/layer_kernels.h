@@ -6,6 +6,7 @@
 #ifndef SOMA_KERNELS_LAYER_KERNELS_H_
 #define SOMA_KERNELS_LAYER_KERNELS_H_
 
+#include "absl/status/status.h"
 #include "graph/layer_graph.h"
 #include "kernels/kernels.h"
 
@@ -35,6 +36,15 @@ void RunLrnKernel(const graph::LayerGraph& graph, const KernelCall& call);
 
 /// The identity followed by the epilogue, for standalone activations.
 void RunActivationKernel(const graph::LayerGraph& graph, const KernelCall& call);
+
+/// Batched matrix product A x B with broadcast batch extents, accumulated in double.
+void RunMatMulKernel(const graph::LayerGraph& graph, const KernelCall& call);
+
+/// Runs one ONNX node through onnx_ops::RunNode. Returns InvalidArgument, naming the layer,
+/// when the node or an embedded input does not parse or the node's output dims differ from
+/// the layer's. The interpreter's own errors (Unimplemented for an unsupported operator)
+/// keep their code and gain the layer's name.
+absl::Status RunTensorOpKernel(const graph::LayerGraph& graph, const KernelCall& call);
 
 }  // namespace soma::kernels
 

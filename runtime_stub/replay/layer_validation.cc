@@ -74,14 +74,51 @@ absl::Status CheckParameters(const stream::Layer& layer, const std::string& wher
   }
 }
 
+// A (a0, a1, M, K) times B (b0, b1, K, N) gives (o0, o1, M, N), each batch extent equal to
+// the output's or 1.
+absl::Status CheckMatMulShapes(const stream::CommandStream& command_stream,
+                               const stream::Layer& layer, const std::string& where,
+                               const graph::Shape& output) {
+  if (layer.input_tensors_size() != 2) {
+    return absl::InvalidArgumentError(absl::StrCat(where, " (MatMul) has ",
+                                                   layer.input_tensors_size(),
+                                                   " inputs, expected 2 (A and B)"));
+  }
+  const graph::Shape a = TensorShape(command_stream.tensors(layer.input_tensors(0)));
+  const graph::Shape b = TensorShape(command_stream.tensors(layer.input_tensors(1)));
+  const std::string shapes =
+      absl::StrCat("A ", graph::ShapeToString(a), ", B ", graph::ShapeToString(b), ", output ",
+                   graph::ShapeToString(output));
+  bool fits = a[graph::kW] == b[graph::kH] && a[graph::kH] == output[graph::kH] &&
+              b[graph::kW] == output[graph::kW];
+  for (int d : {graph::kN, graph::kC}) {
+    fits = fits && (a[d] == output[d] || a[d] == 1) && (b[d] == output[d] || b[d] == 1);
+  }
+  if (!fits) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": MatMul operand shapes do not multiply: ", shapes,
+        "; expected A (a0, a1, M, K), B (b0, b1, K, N), output (o0, o1, M, N)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckShapes(const stream::CommandStream& command_stream, const stream::Layer& layer,
                          const std::string& where) {
   if (layer.input_tensors_size() == 0) {
     return absl::InvalidArgumentError(absl::StrCat(where, " has no inputs"));
   }
   const graph::Shape output = TensorShape(command_stream.tensors(layer.output_tensor()));
+  if (layer.params_case() == stream::Layer::kMatmul) {
+    RETURN_IF_ERROR(CheckMatMulShapes(command_stream, layer, where, output));
+  }
   int64_t concatenated_channels = 0;
-  for (int k = 0; k < layer.input_tensors_size(); ++k) {
+  // MatMul operands are checked above. A tensor operation reads each input as flat data of
+  // its own dims, so its inputs' shapes need not resemble the output's. The decoded graph's
+  // Verify checks their element counts.
+  const bool own_shape_rule = layer.params_case() == stream::Layer::kMatmul ||
+                              layer.params_case() == stream::Layer::kTensorOp;
+  const int shaped_inputs = own_shape_rule ? 0 : layer.input_tensors_size();
+  for (int k = 0; k < shaped_inputs; ++k) {
     const graph::Shape input = TensorShape(command_stream.tensors(layer.input_tensors(k)));
     const std::string mismatch =
         absl::StrCat(where, ": input ", k, " of shape ", graph::ShapeToString(input),

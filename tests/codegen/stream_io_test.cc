@@ -32,11 +32,11 @@ std::string WriteTempFile(const std::string& name, const std::string& bytes) {
 }
 
 TEST(StreamIoTest, FileStartsWithMagicAndVersion) {
-  // The first 8 bytes spell SOMANPUB and the next 4 hold version 1, little-endian.
+  // The first 8 bytes spell SOMANPUB and the next 4 hold version 2, little-endian.
   const std::string bytes = SerializeStream(EmitFixture());
   ASSERT_GT(bytes.size(), 12u);
   EXPECT_EQ(bytes.substr(0, 8), "SOMANPUB");
-  EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\x00\x00\x00", 4));
+  EXPECT_EQ(bytes.substr(8, 4), std::string("\x02\x00\x00\x00", 4));
 }
 
 TEST(StreamIoTest, ParseInvertsSerialise) {
@@ -80,11 +80,11 @@ TEST(StreamIoTest, ShortFileIsRejectedByMagic) {
 TEST(StreamIoTest, OtherSchemaVersionIsRejected) {
   // A stream of another schema version names both versions.
   std::string bytes = SerializeStream(EmitFixture());
-  bytes[8] = 2;
+  bytes[8] = 1;
   const absl::Status status = ParseStream(bytes, "old.npub").status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(),
-            "old.npub: schema version 2, this build reads version 1; recompile the model with "
+            "old.npub: schema version 1, this build reads version 2; recompile the model with "
             "this build");
 }
 
@@ -127,7 +127,7 @@ TEST(StreamIoTest, MessageHeaderMustMatchFileHeader) {
   const absl::Status status = ParseStream(SerializeStream(emitted), "mixed.npub").status();
   EXPECT_EQ(status.message(),
             "mixed.npub: the message header (magic 0x4255504E414D4F53, schema version 7) does not "
-            "match the file header (magic 0x4255504E414D4F53, schema version 1); the file is "
+            "match the file header (magic 0x4255504E414D4F53, schema version 2); the file is "
             "corrupt");
 }
 

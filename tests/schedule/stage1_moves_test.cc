@@ -15,6 +15,7 @@
 #include "search_test_support.h"
 #include "test_graphs.h"
 #include "unit_costs.h"
+#include "util/graph_builder.h"
 #include "vgg19_graph.h"
 
 namespace soma::schedule {
@@ -32,12 +33,29 @@ struct WalkCase {
   LayerGraph graph;
 };
 
+// conv -> host tensor op -> conv, and the two convs' outputs multiplied as matrices: the
+// moves must keep the tensor operation at one tile and the MatMul without channel splits.
+LayerGraph NewKindsNet() {
+  soma::testing::GraphBuilder builder("new_kinds");
+  const graph::TensorId x = builder.Input("x", {1, 8, 16, 16});
+  const graph::TensorId c1 = builder.Conv("c1", x, 8);
+  soma::testing::TensorOpSpec spec;
+  spec.op_type = "Relu";
+  spec.output_shape = {1, 8, 16, 16};
+  spec.unit = graph::ExecutionUnit::kHost;
+  const graph::TensorId relu = builder.TensorOp("relu", {c1}, spec);
+  const graph::TensorId c2 = builder.Conv("c2", relu, 8);
+  builder.Output(builder.MatMul("product", c1, c2));
+  return builder.Build();
+}
+
 std::vector<WalkCase> WalkCases() {
   std::vector<WalkCase> cases;
   cases.push_back({"three_conv_chain", soma::testing::ThreeConvChain()});
   cases.push_back({"residual", soma::testing::ResidualNet()});
   cases.push_back({"branchy", soma::testing::BranchyNet()});
   cases.push_back({"vgg19", soma::testing::VggNineteen()});
+  cases.push_back({"new_kinds", NewKindsNet()});
   return cases;
 }
 

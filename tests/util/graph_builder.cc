@@ -1,6 +1,7 @@
 // graph_builder.cc: small LayerGraphs for tests.
 #include "util/graph_builder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -53,6 +54,10 @@ TensorId GraphBuilder::Input(const std::string& name, Shape shape) {
   graph_.tensors[id].is_graph_input = true;
   graph_.inputs.push_back(id);
   return id;
+}
+
+TensorId GraphBuilder::Constant(const std::string& name, Shape shape) {
+  return AddConstant(name, shape, 1);
 }
 
 TensorId GraphBuilder::Conv(const std::string& name, TensorId input, int64_t out_channels,
@@ -170,6 +175,56 @@ TensorId GraphBuilder::Softmax(const std::string& name, TensorId input) {
   layer.params = graph::SoftmaxParams{};
   layer.inputs = {input};
   return AddLayer(std::move(layer), graph_.tensors[input].shape);
+}
+
+TensorId GraphBuilder::MatMul(const std::string& name, TensorId a, TensorId b) {
+  const Shape a_shape = graph_.tensors[a].shape;
+  const Shape b_shape = graph_.tensors[b].shape;
+  Layer layer;
+  layer.name = name;
+  layer.kind = LayerKind::kMatMul;
+  layer.params = graph::MatMulParams{};
+  layer.inputs = {a, b};
+  return AddLayer(std::move(layer), {std::max(a_shape[0], b_shape[0]),
+                                     std::max(a_shape[1], b_shape[1]), a_shape[2], b_shape[3]});
+}
+
+TensorId GraphBuilder::TensorOp(const std::string& name, const std::vector<TensorId>& inputs,
+                                const TensorOpSpec& spec) {
+  graph::TensorOpParams params;
+  params.domain = spec.domain;
+  params.op_type = spec.op_type;
+  params.node_proto = spec.node_proto;
+  params.opset = spec.opset;
+  params.input_dims = spec.input_dims;
+  params.embedded_inputs = spec.embedded_inputs;
+  const int slot_count = static_cast<int>(inputs.size() + spec.embedded_inputs.size());
+  int next_input = 0;
+  for (int slot = 0; slot < slot_count; ++slot) {
+    bool embedded = false;
+    for (const auto& entry : spec.embedded_inputs) embedded = embedded || entry.first == slot;
+    params.input_slots.push_back(embedded ? -1 : next_input++);
+  }
+  for (size_t index = 0; index < inputs.size(); ++index) {
+    params.input_elem_types.push_back(1);
+    if (spec.input_dims.empty()) {
+      const Shape& shape = graph_.tensors[inputs[index]].shape;
+      params.input_dims.emplace_back(shape.begin(), shape.end());
+    }
+  }
+  params.output_dims = spec.output_dims;
+  if (params.output_dims.empty()) {
+    params.output_dims.assign(spec.output_shape.begin(), spec.output_shape.end());
+  }
+  params.unit = spec.unit;
+  params.host_reason = spec.host_reason;
+  params.mac_count = spec.mac_count;
+  Layer layer;
+  layer.name = name;
+  layer.kind = LayerKind::kTensorOp;
+  layer.params = std::move(params);
+  layer.inputs = inputs;
+  return AddLayer(std::move(layer), spec.output_shape);
 }
 
 void GraphBuilder::Output(TensorId tensor) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "schedule/layer_tiling_rules.h"
 #include "schedule/tile_cut.h"
 
 namespace soma::schedule {
@@ -75,14 +76,14 @@ Stage1Moves::Stage1Moves(const graph::LayerGraph& graph, FusionSpace space)
   for (LayerId layer = 0; layer < layer_count_; ++layer) {
     const graph::Layer& info = graph.layer(layer);
     const graph::Shape& shape = graph.OutputOf(layer).shape;
-    max_spatial_tiles_.push_back(LargestPowerOfTwoTileCount(shape, kMaxTilesPerSubgroup));
-    const bool channel_splits = info.kind != graph::LayerKind::kConcat;
-    max_channel_splits_.push_back(channel_splits ? LargestPowerOfTwoAtMost(shape[graph::kC]) : 1);
-    const bool partial_sums =
-        info.kind == graph::LayerKind::kFullyConnected ||
-        (info.kind == graph::LayerKind::kConv && info.Params<graph::ConvParams>().groups == 1);
+    max_spatial_tiles_.push_back(
+        RequiresSingleTile(info) ? 1 : LargestPowerOfTwoTileCount(shape, kMaxTilesPerSubgroup));
+    max_channel_splits_.push_back(
+        SupportsChannelSplits(info) ? LargestPowerOfTwoAtMost(shape[graph::kC]) : 1);
     max_reduction_splits_.push_back(
-        partial_sums ? LargestPowerOfTwoAtMost(graph.tensor(info.inputs[0]).shape[graph::kC]) : 1);
+        SupportsPartialSums(info)
+            ? LargestPowerOfTwoAtMost(graph.tensor(info.inputs[0]).shape[graph::kC])
+            : 1);
   }
   const double* weights = space == FusionSpace::kSoma ? kSomaKindWeights : kCoccoKindWeights;
   double sum = 0;

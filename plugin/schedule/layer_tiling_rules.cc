@@ -1,0 +1,22 @@
+// layer_tiling_rules.cc: the tilings each layer kind allows.
+#include "schedule/layer_tiling_rules.h"
+
+namespace soma::schedule {
+
+bool SupportsPartialSums(const graph::Layer& layer) {
+  if (layer.kind == graph::LayerKind::kFullyConnected) return true;
+  return layer.kind == graph::LayerKind::kConv && layer.Params<graph::ConvParams>().groups == 1;
+}
+
+bool SupportsChannelSplits(const graph::Layer& layer) {
+  return layer.kind != graph::LayerKind::kConcat && layer.kind != graph::LayerKind::kMatMul &&
+         layer.kind != graph::LayerKind::kTensorOp;
+}
+
+bool RequiresSingleTile(const graph::Layer& layer) {
+  if (layer.kind != graph::LayerKind::kTensorOp) return false;
+  const auto& params = layer.Params<graph::TensorOpParams>();
+  return params.parallel_dims == 0 && !params.axis0_sliced;
+}
+
+}  // namespace soma::schedule

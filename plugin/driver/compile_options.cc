@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "importer/op_lowering.h"
 
 namespace soma::driver {
 
@@ -123,7 +124,18 @@ const char* CompileOptionsHelp() {
          "  --soma-schedule-out=FILE.json   also write the schedule notation to FILE.json\n"
          "  --soma-schedule-in=FILE.json    compile that schedule instead of searching\n"
          "Without --soma-time-limit the search is bounded by rounds only, so the same model,\n"
-         "hardware and seed give a byte-identical stream whatever the thread count.\n";
+         "hardware and seed give a byte-identical stream whatever the thread count.\n"
+         "npuc --soma-supported-ops lists every supported ONNX operator, where it runs and its\n"
+         "constraints, one per line (no model needed).\n";
+}
+
+std::string SupportedOperatorsText() {
+  std::string text;
+  for (const importer::SupportedOperatorRow& row : importer::SupportedOperatorRows()) {
+    absl::StrAppend(&text, row.name, "\t", row.placement, "\t",
+                    row.constraints.empty() ? "none" : row.constraints, "\n");
+  }
+  return text;
 }
 
 }  // namespace soma::driver

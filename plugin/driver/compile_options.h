@@ -34,6 +34,11 @@ absl::StatusOr<CompileOptions> ParseCompileOptions(const std::vector<std::string
 /// Help text: every option, its meaning, unit and default.
 const char* CompileOptionsHelp();
 
+/// The output of `npuc --soma-supported-ops`: one line per operator the importer accepts,
+/// sorted, with three tab-separated fields: `domain.op_type`, where it runs (npu layer
+/// kinds, "vector tensor op", "host" or "folded") and its constraints.
+std::string SupportedOperatorsText();
+
 }  // namespace soma::driver
 
 #endif  // SOMA_DRIVER_COMPILE_OPTIONS_H_

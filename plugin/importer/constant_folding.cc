@@ -1,10 +1,16 @@
-// constant_folding.cc: Constant, ConstantOfShape and Shape nodes, and ops whose inputs are
-// all constant (views, Cast, Gather, Concat, Add, Sub, Mul, Div), evaluated at import time.
-// This resolves the Shape -> Gather -> Concat -> Reshape chains that exporters emit.
+// constant_folding.cc: Constant, ConstantOfShape, Shape and Size nodes, and ops whose inputs
+// are all constant, evaluated at import time: views, Cast, Gather, Concat, Add, Sub, Mul, Div
+// and DequantizeLinear by fast paths that keep fills, and every other operator the reference
+// interpreter implements through it. This resolves the Shape -> Gather -> Concat -> Reshape
+// chains that exporters emit, and dequantizes QDQ weights.
 #include <cmath>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "importer/host_values.h"
 #include "importer/op_lowering.h"
+#include "importer/tensor_op_lowering.h"
+#include "onnx_ops/onnx_ops.h"
 #include "importer/shape_rules.h"
 #include "importer/view_shapes.h"
 
@@ -180,11 +186,11 @@ absl::StatusOr<ConstantTensor> FoldConcat(const NodeScope& scope,
 }
 
 ConstantTensor FoldCast(const ConstantTensor& input, int64_t to) {
-  const bool to_float = to == onnx::TensorProto::FLOAT || to == onnx::TensorProto::DOUBLE ||
-                        to == onnx::TensorProto::FLOAT16 || to == onnx::TensorProto::BFLOAT16;
+  const bool to_float = IsFloatElementType(static_cast<int32_t>(to));
   ConstantTensor result;
   result.dims = input.dims;
   result.is_integer = !to_float;
+  result.elem_type = static_cast<int32_t>(to);
   if (input.fill) {
     result.fill = to_float ? *input.fill : std::trunc(*input.fill);
     return result;
@@ -194,7 +200,81 @@ ConstantTensor FoldCast(const ConstantTensor& input, int64_t to) {
     const double value = input.At(index);
     values.push_back(to == onnx::TensorProto::BOOL ? (value != 0) : value);
   }
-  return MakeConstant(input.dims, !to_float, values);
+  ConstantTensor cast = MakeConstant(input.dims, !to_float, values);
+  cast.elem_type = result.elem_type;
+  return cast;
+}
+
+// DequantizeLinear: (x - zero_point) * scale, per tensor (one scale) or per axis (scale of
+// shape [x.dims[axis]]). Returns nullopt for the forms left to the interpreter (blocked
+// quantization, a fill).
+std::optional<absl::StatusOr<ConstantTensor>> FoldDequantize(
+    const NodeScope& scope, const std::vector<const ConstantTensor*>& operands) {
+  const ConstantTensor& x = *operands[0];
+  const ConstantTensor& scale = *operands[1];
+  const ConstantTensor* zero_point = operands.size() > 2 ? operands[2] : nullptr;
+  if (scope.attributes.Has("block_size") || x.fill || !x.is_integer) return std::nullopt;
+  const int64_t rank = static_cast<int64_t>(x.dims.size());
+  auto axis_attribute = scope.attributes.Int("axis", 1);
+  if (!axis_attribute.ok()) return absl::StatusOr<ConstantTensor>(axis_attribute.status());
+  const bool per_tensor = scale.ElementCount() == 1;
+  const int64_t axis = *axis_attribute < 0 ? *axis_attribute + rank : *axis_attribute;
+  if (!per_tensor && (axis < 0 || axis >= rank || scale.dims.size() != 1 ||
+                      scale.ElementCount() != x.dims[axis])) {
+    return std::nullopt;
+  }
+  if (zero_point != nullptr && zero_point->ElementCount() != scale.ElementCount()) {
+    return std::nullopt;
+  }
+  int64_t inner = 1;
+  for (int64_t index = axis + 1; !per_tensor && index < rank; ++index) inner *= x.dims[index];
+  const int64_t extent = per_tensor ? 1 : x.dims[axis];
+  std::vector<double> values(x.ElementCount());
+  for (int64_t index = 0; index < x.ElementCount(); ++index) {
+    const int64_t channel = per_tensor ? 0 : (index / inner) % extent;
+    const double offset = zero_point != nullptr ? zero_point->At(channel) : 0.0;
+    // fp32 arithmetic, as the ONNX reference computes it.
+    values[index] = static_cast<float>(x.At(index) - offset) * static_cast<float>(scale.At(channel));
+  }
+  ConstantTensor result = MakeConstant(x.dims, /*is_integer=*/false, values);
+  result.elem_type = scale.ElementType();
+  return absl::StatusOr<ConstantTensor>(std::move(result));
+}
+
+// Any operator, through the reference interpreter. Extra outputs become constants too.
+absl::StatusOr<ConstantTensor> FoldThroughInterpreter(const NodeScope& scope,
+                                                      LoweringContext& context) {
+  std::vector<onnx_ops::HostTensor> values(scope.node.input_size());
+  std::vector<const onnx_ops::HostTensor*> pointers;
+  for (int index = 0; index < scope.node.input_size(); ++index) {
+    if (!LoweringContext::HasInput(scope, index)) {
+      pointers.push_back(nullptr);
+      continue;
+    }
+    auto operand = context.ConstantInput(scope, index, "operand");
+    if (!operand.ok()) return operand.status();
+    absl::Status status = CheckFoldSize(scope, (*operand)->dims);
+    if (!status.ok()) return status;
+    values[index] = HostFromConstant(**operand);
+    pointers.push_back(&values[index]);
+  }
+  auto results =
+      onnx_ops::RunNode(scope.node, context.DomainOpset(scope.node.domain()), pointers);
+  if (!results.ok()) return results.status();
+  if (results->empty()) {
+    return absl::InternalError(absl::StrCat(scope.label, ": the interpreter returned no output"));
+  }
+  for (size_t index = 0; index < results->size(); ++index) {
+    absl::Status status = CheckFoldSize(scope, (*results)[index].dims);
+    if (!status.ok()) return status;
+  }
+  for (int index = 1; index < scope.node.output_size() &&
+                      index < static_cast<int>(results->size());
+       ++index) {
+    if (scope.node.output(index).empty()) continue;
+    context.AddConstant(scope.node.output(index), ConstantFromHost((*results)[index]));
+  }
+  return ConstantFromHost((*results)[0]);
 }
 
 }  // namespace
@@ -285,10 +365,20 @@ absl::StatusOr<NodeOutcome> LowerShape(const NodeScope& scope, LoweringContext& 
   if (!start.ok()) return start.status();
   auto end = scope.attributes.Int("end", rank);
   if (!end.ok()) return end.status();
+  if (scope.node.op_type() == "Size") {
+    ConstantTensor size;
+    size.is_integer = true;
+    size.elem_type = onnx::TensorProto::INT64;
+    size.int_values = {DimsElementCount(dims)};
+    const std::string detail = absl::StrCat("constant size ", size.int_values[0]);
+    context.AddConstant(scope.node.output(0), std::move(size));
+    return ConstantOutcome(detail);
+  }
   const int64_t first = std::clamp<int64_t>(*start < 0 ? *start + rank : *start, 0, rank);
   const int64_t last = std::clamp<int64_t>(*end < 0 ? *end + rank : *end, first, rank);
   ConstantTensor constant;
   constant.is_integer = true;
+  constant.elem_type = onnx::TensorProto::INT64;
   constant.int_values.assign(dims.begin() + first, dims.begin() + last);
   constant.dims = {last - first};
   const std::string detail = absl::StrCat("constant shape ", DimsToString(constant.int_values));
@@ -299,7 +389,7 @@ absl::StatusOr<NodeOutcome> LowerShape(const NodeScope& scope, LoweringContext& 
 bool IsFoldableOnConstants(std::string_view op_type) {
   return IsViewOperator(op_type) || op_type == "Cast" || op_type == "Gather" ||
          op_type == "Concat" || op_type == "Add" || op_type == "Sub" || op_type == "Mul" ||
-         op_type == "Div";
+         op_type == "Div" || op_type == "DequantizeLinear" || onnx_ops::IsSupported("", op_type);
 }
 
 absl::StatusOr<NodeOutcome> FoldConstantNode(const NodeScope& scope, LoweringContext& context) {
@@ -311,11 +401,22 @@ absl::StatusOr<NodeOutcome> FoldConstantNode(const NodeScope& scope, LoweringCon
     if (!operand.ok()) return operand.status();
     operands.push_back(*operand);
   }
-  if (operands.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(scope.label, ": the node has no inputs"));
-  }
   absl::StatusOr<ConstantTensor> result;
-  if (IsViewOperator(op)) {
+  std::optional<absl::StatusOr<ConstantTensor>> dequantized;
+  if (op == "DequantizeLinear" && operands.size() >= 2 && LoweringContext::HasInput(scope, 1)) {
+    dequantized = FoldDequantize(scope, operands);
+  }
+  // The fast paths need every input slot present (Concat takes any number of them).
+  const bool fast_path = (IsViewOperator(op) || op == "Cast" || op == "Gather" ||
+                          op == "Concat" || op == "Add" || op == "Sub" || op == "Mul" ||
+                          op == "Div") &&
+                         !operands.empty() &&
+                         static_cast<int>(operands.size()) == scope.node.input_size();
+  if (dequantized) {
+    result = std::move(*dequantized);
+  } else if (!fast_path) {
+    result = FoldThroughInterpreter(scope, context);
+  } else if (IsViewOperator(op)) {
     auto dims = ViewOutputDims(scope, context, operands[0]->dims);
     if (!dims.ok()) return dims.status();
     ConstantTensor viewed = *operands[0];

@@ -57,6 +57,24 @@ int RawElementBytes(int data_type) {
   }
 }
 
+// ONNX element type codes of 4-bit integers (onnx.proto from IR version 10), packed two
+// per byte with the first element in the low nibble.
+constexpr int kUint4Type = 21;
+constexpr int kInt4Type = 22;
+
+bool Is4BitType(int data_type) { return data_type == kUint4Type || data_type == kInt4Type; }
+
+// Unpacks `count` 4-bit elements from `packed` bytes into `tensor.int_values`.
+void DecodePacked4Bit(const std::string& packed, int data_type, int64_t count,
+                      ConstantTensor& tensor) {
+  for (int64_t index = 0; index < count; ++index) {
+    const uint8_t byte = static_cast<uint8_t>(packed[index / 2]);
+    int64_t nibble = index % 2 == 0 ? (byte & 0x0f) : (byte >> 4);
+    if (data_type == kInt4Type && nibble >= 8) nibble -= 16;
+    tensor.int_values.push_back(nibble);
+  }
+}
+
 bool IsFloatType(int data_type) {
   return data_type == onnx::TensorProto::FLOAT || data_type == onnx::TensorProto::DOUBLE ||
          data_type == onnx::TensorProto::FLOAT16 || data_type == onnx::TensorProto::BFLOAT16;
@@ -139,6 +157,40 @@ void DecodeTypedFields(const onnx::TensorProto& proto, ConstantTensor& tensor) {
   }
 }
 
+absl::StatusOr<ConstantTensor> Constant4BitFromTensorProto(const onnx::TensorProto& proto,
+                                                          const ExternalDataPolicy& policy) {
+  ConstantTensor tensor;
+  tensor.is_integer = true;
+  tensor.elem_type = proto.data_type();
+  for (int64_t extent : proto.dims()) {
+    if (extent < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("tensor '", proto.name(),
+                                                     "' has a negative dimension ", extent));
+    }
+    tensor.dims.push_back(extent);
+  }
+  const int64_t count = tensor.ElementCount();
+  const int64_t packed_bytes = (count + 1) / 2;
+  std::string packed;
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    auto raw = ReadExternalData(proto, policy);
+    if (!raw.ok()) return raw.status();
+    packed = std::move(*raw);
+  } else if (proto.has_raw_data()) {
+    packed = proto.raw_data();
+  } else {
+    // Typed data keeps one packed byte (two elements) per int32_data entry.
+    for (int32_t value : proto.int32_data()) packed.push_back(static_cast<char>(value & 0xff));
+  }
+  if (static_cast<int64_t>(packed.size()) != packed_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tensor '", proto.name(), "' (4-bit elements) has ", packed.size(), " bytes, dims ",
+        DimsToString(tensor.dims), " need ", packed_bytes));
+  }
+  DecodePacked4Bit(packed, proto.data_type(), count, tensor);
+  return tensor;
+}
+
 }  // namespace
 
 int64_t DimsElementCount(const std::vector<int64_t>& dims) {
@@ -180,9 +232,15 @@ graph::ConstantData ConstantTensor::ToGraphData() const {
   return data;
 }
 
+int32_t ConstantTensor::ElementType() const {
+  if (elem_type != 0) return elem_type;
+  return is_integer ? onnx::TensorProto::INT64 : onnx::TensorProto::FLOAT;
+}
+
 absl::StatusOr<ConstantTensor> ConstantFromTensorProto(const onnx::TensorProto& proto,
                                                        const ExternalDataPolicy& policy) {
   const int data_type = proto.data_type();
+  if (Is4BitType(data_type)) return Constant4BitFromTensorProto(proto, policy);
   if (RawElementBytes(data_type) == 0) {
     std::string type_name;
     if (onnx::TensorProto::DataType_IsValid(data_type)) {
@@ -192,10 +250,11 @@ absl::StatusOr<ConstantTensor> ConstantFromTensorProto(const onnx::TensorProto& 
         "tensor '", proto.name(), "' has element type ", type_name.empty() ? "code" : type_name,
         " ", data_type,
         ", which is not supported; supported: FLOAT, DOUBLE, FLOAT16, BFLOAT16, INT8/16/32/64, "
-        "UINT8/16/32/64, BOOL"));
+        "UINT8/16/32/64, INT4, UINT4, BOOL"));
   }
   ConstantTensor tensor;
   tensor.is_integer = !IsFloatType(data_type);
+  tensor.elem_type = data_type;
   for (int64_t extent : proto.dims()) {
     if (extent < 0) {
       return absl::InvalidArgumentError(absl::StrCat("tensor '", proto.name(),

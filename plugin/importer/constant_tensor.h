@@ -21,6 +21,9 @@ struct ConstantTensor {
   std::vector<int64_t> dims;
   /// True for integer and bool element types (shape arithmetic), false for float types.
   bool is_integer = false;
+  /// onnx::TensorProto::DataType of the source, or 0 when the constant was computed by the
+  /// importer (then FLOAT when `is_integer` is false, else INT64).
+  int32_t elem_type = 0;
   std::vector<float> float_values;
   std::vector<int64_t> int_values;
   std::optional<double> fill;
@@ -33,6 +36,8 @@ struct ConstantTensor {
   std::vector<int64_t> ToInt64() const;
   /// The data as graph::ConstantData (fp32), keeping a fill a fill.
   graph::ConstantData ToGraphData() const;
+  /// `elem_type`, or its default when it is 0.
+  int32_t ElementType() const;
 };
 
 /// The folder that a model's external data files must lie in. An empty `model_folder` means
@@ -42,7 +47,7 @@ struct ExternalDataPolicy {
 };
 
 /// Converts an ONNX TensorProto (raw_data or typed fields; float, double, float16, integer
-/// or bool elements; embedded or external data) to a ConstantTensor. InvalidArgument names
+/// (int4 and uint4 packed two per byte included) or bool elements; embedded or external data) to a ConstantTensor. InvalidArgument names
 /// the tensor on an unsupported element type, a size mismatch or a bad external location.
 absl::StatusOr<ConstantTensor> ConstantFromTensorProto(const onnx::TensorProto& proto,
                                                        const ExternalDataPolicy& policy);

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "importer/shape_rules.h"
+#include "importer/tensor_op_lowering.h"
 
 namespace soma::importer {
 
@@ -16,8 +17,15 @@ std::string FoldDetail(const NodeScope& scope, const graph::Layer& layer) {
 absl::StatusOr<NodeOutcome> AddActivationLayer(const NodeScope& scope, LoweringContext& context,
                                                std::optional<graph::Activation> activation,
                                                const ChannelAffine& affine) {
-  auto input = context.ActivationInput(scope, 0);
+  auto activation_input = context.ActivationInput(scope, 0);
+  if (!activation_input.ok()) return activation_input.status();
+  // A pure activation is element-wise: it reads a view's tensor as it is and its output is
+  // the same view of a tensor of that shape. A per-channel affine step needs the channels.
+  const bool element_wise = affine.scale.empty() && affine.bias.empty();
+  auto input = element_wise ? activation_input
+                            : CanonicalOperand(scope, context, scope.node.input(0));
   if (!input.ok()) return input.status();
+  const graph::Shape input_shape = context.graph().tensor(input->tensor).shape;
   graph::Layer layer;
   layer.name = scope.name;
   layer.kind = graph::LayerKind::kActivation;
@@ -27,7 +35,8 @@ absl::StatusOr<NodeOutcome> AddActivationLayer(const NodeScope& scope, LoweringC
   layer.channel_scale = affine.scale;
   layer.channel_bias = affine.bias;
   layer.origins = {scope.name};
-  auto layer_id = context.AddLayer(scope, std::move(layer), scope.node.output(0), input->dims);
+  auto layer_id = context.AddLayer(scope, std::move(layer), scope.node.output(0), input->dims,
+                                   onnx::TensorProto::FLOAT, input_shape);
   if (!layer_id.ok()) return layer_id.status();
   return NodeOutcome{PlacementKind::kNpu, *layer_id, ""};
 }
@@ -44,8 +53,7 @@ std::optional<graph::LayerId> AffineFoldTarget(LoweringContext& context, const s
   if (!layer.activations.empty()) return std::nullopt;
   // Channels of the value must be the layer's output channels, not those of a flattened view.
   const ActivationValue* activation = context.FindActivation(value);
-  const std::optional<graph::Shape> canonical = CanonicalShape(activation->dims);
-  if (!canonical || *canonical != context.graph().tensor(activation->tensor).shape) {
+  if (CanonicalShape(activation->dims) != context.graph().tensor(activation->tensor).shape) {
     return std::nullopt;
   }
   return producer;

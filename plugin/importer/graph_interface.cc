@@ -1,18 +1,101 @@
 // graph_interface.cc: graph inputs with bound dimensions, and graph outputs.
 #include "importer/graph_interface.h"
 
+#include <cctype>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "importer/shape_rules.h"
+#include "importer/tensor_op_lowering.h"
 
 namespace soma::importer {
 
 namespace {
 
-bool IsFloatElementType(int elem_type) {
-  return elem_type == onnx::TensorProto::FLOAT || elem_type == onnx::TensorProto::DOUBLE ||
-         elem_type == onnx::TensorProto::FLOAT16 || elem_type == onnx::TensorProto::BFLOAT16;
+// Splits a dim_param such as "past_seq_len+seq_len" into names, integers and the operators
+// + - *. Returns false when it contains anything else.
+bool TokenizeDimExpression(const std::string& text, std::vector<std::string>& tokens) {
+  std::string current;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') {
+      current.push_back(c);
+      continue;
+    }
+    if (c == ' ') continue;
+    if (c != '+' && c != '-' && c != '*') return false;
+    if (current.empty()) return false;
+    tokens.push_back(current);
+    tokens.push_back(std::string(1, c));
+    current.clear();
+  }
+  if (current.empty()) return false;
+  tokens.push_back(current);
+  return tokens.size() >= 3;
+}
+
+// The value of a dim_param expression over bound names ("a+b", "batch*sequence"), with *
+// binding tighter than + and -. Nullopt when it is no expression or a name is unbound.
+std::optional<int64_t> EvaluateDimExpression(const std::string& text,
+                                             const std::map<std::string, int64_t>& bound) {
+  std::vector<std::string> tokens;
+  if (!TokenizeDimExpression(text, tokens)) return std::nullopt;
+  int64_t sum = 0;
+  int64_t product = 1;
+  int sign = 1;
+  for (size_t index = 0; index < tokens.size(); index += 2) {
+    const std::string& operand = tokens[index];
+    int64_t value = 0;
+    if (std::isdigit(static_cast<unsigned char>(operand[0]))) {
+      for (char c : operand) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+        value = value * 10 + (c - '0');
+      }
+    } else {
+      auto it = bound.find(operand);
+      if (it == bound.end()) return std::nullopt;
+      value = it->second;
+    }
+    product *= value;
+    const std::string next = index + 1 < tokens.size() ? tokens[index + 1] : "+";
+    if (next == "*") continue;
+    sum += sign * product;
+    product = 1;
+    sign = next == "-" ? -1 : 1;
+  }
+  return sum;
+}
+
+// Every dim_param of the graph's inputs, outputs and value_info (subgraphs included), and
+// the names inside dim_param expressions.
+void CollectSymbolicDimNames(const onnx::GraphProto& graph, std::set<std::string>& names) {
+  auto collect = [&](const onnx::ValueInfoProto& value) {
+    if (!value.type().has_tensor_type() || !value.type().tensor_type().has_shape()) return;
+    for (const auto& dim : value.type().tensor_type().shape().dim()) {
+      if (dim.dim_param().empty()) continue;
+      names.insert(dim.dim_param());
+      std::vector<std::string> tokens;
+      if (!TokenizeDimExpression(dim.dim_param(), tokens)) continue;
+      for (size_t index = 0; index < tokens.size(); index += 2) names.insert(tokens[index]);
+    }
+  };
+  for (const auto& value : graph.input()) collect(value);
+  for (const auto& value : graph.output()) collect(value);
+  for (const auto& value : graph.value_info()) collect(value);
+  for (const auto& node : graph.node()) {
+    for (const auto& attribute : node.attribute()) {
+      if (attribute.has_g()) CollectSymbolicDimNames(attribute.g(), names);
+      for (const auto& subgraph : attribute.graphs()) CollectSymbolicDimNames(subgraph, names);
+    }
+  }
+}
+
+std::set<std::string> SymbolicDimNames(const onnx::GraphProto& graph) {
+  std::set<std::string> names;
+  CollectSymbolicDimNames(graph, names);
+  return names;
 }
 
 absl::StatusOr<int64_t> BindDimension(const onnx::ValueInfoProto& input, int axis,
@@ -40,6 +123,9 @@ absl::StatusOr<int64_t> BindDimension(const onnx::ValueInfoProto& input, int axi
   }
   auto bound = options.dims.find(name);
   if (bound == options.dims.end()) {
+    if (std::optional<int64_t> value = EvaluateDimExpression(name, options.dims)) {
+      if (*value > 0) return *value;
+    }
     return absl::InvalidArgumentError(absl::StrCat(
         "graph input '", input.name(), "': dimension ", axis, " '", name,
         "' is symbolic and unbound; bind it with --soma-dim=", name, "=VALUE"));
@@ -56,7 +142,7 @@ absl::StatusOr<int64_t> BindDimension(const onnx::ValueInfoProto& input, int axi
 
 absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& context) {
   const onnx::GraphProto& graph = context.onnx_graph();
-  std::set<std::string> symbolic_names;
+  const std::set<std::string> symbolic_names = SymbolicDimNames(graph);
   for (const onnx::ValueInfoProto& input : graph.input()) {
     if (context.FindConstant(input.name()) != nullptr) continue;
     if (!input.type().has_tensor_type()) {
@@ -64,13 +150,13 @@ absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& conte
           absl::StrCat("graph input '", input.name(), "' is not a tensor"));
     }
     const onnx::TypeProto::Tensor& type = input.type().tensor_type();
-    if (!IsFloatElementType(type.elem_type())) {
+    if (!onnx::TensorProto::DataType_IsValid(type.elem_type()) ||
+        type.elem_type() == onnx::TensorProto::UNDEFINED ||
+        type.elem_type() == onnx::TensorProto::STRING) {
       if (context.ConsumersOf(input.name()).empty()) continue;
       return absl::UnimplementedError(absl::StrCat(
-          "graph input '", input.name(), "' has element type ",
-          onnx::TensorProto::DataType_Name(
-              static_cast<onnx::TensorProto::DataType>(type.elem_type())),
-          "; only floating-point inputs are supported"));
+          "graph input '", input.name(), "' has element type code ", type.elem_type(),
+          "; only numeric and bool inputs are supported"));
     }
     if (!type.has_shape()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -79,19 +165,18 @@ absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& conte
     std::vector<int64_t> dims;
     for (int axis = 0; axis < type.shape().dim_size(); ++axis) {
       const onnx::TensorShapeProto::Dimension& dim = type.shape().dim(axis);
-      if (!dim.dim_param().empty()) symbolic_names.insert(dim.dim_param());
       auto extent = BindDimension(input, axis, dim, options);
       if (!extent.ok()) return extent.status();
       dims.push_back(*extent);
     }
-    auto tensor = context.AddGraphInput(input.name(), dims);
+    auto tensor = context.AddGraphInput(input.name(), dims, type.elem_type());
     if (!tensor.ok()) return tensor.status();
   }
   // A binding for a dimension the model does not have is a typo, not something to ignore.
   for (const auto& [name, extent] : options.dims) {
     if (symbolic_names.count(name) == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "--soma-dim=", name, "=", extent, ": the model's graph inputs have no symbolic dimension '",
+          "--soma-dim=", name, "=", extent, ": the model has no symbolic dimension '",
           name, "'", symbolic_names.empty() ? " (they have none)" : "; they have: ",
           absl::StrJoin(symbolic_names, ", ")));
     }
@@ -102,8 +187,24 @@ absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& conte
 absl::Status MarkGraphOutputs(const ImportOptions& options, LoweringContext& context) {
   graph::LayerGraph& graph = context.graph();
   std::set<graph::TensorId> marked;
+  const onnx::NodeProto& no_node = context.OwnNode(onnx::NodeProto());
   for (const onnx::ValueInfoProto& output : context.onnx_graph().output()) {
     const ActivationValue* value = context.FindActivation(output.name());
+    // An output that is a view in another canonical shape, or whose tensor is already an
+    // output or a graph input, gets a copy of its own.
+    if (value != nullptr) {
+      const graph::Tensor& tensor = graph.tensors[value->tensor];
+      const bool shared = marked.count(value->tensor) > 0 || tensor.is_graph_input;
+      if (shared || CanonicalShape(value->dims) != tensor.shape) {
+        const std::string label = absl::StrCat("graph output '", output.name(), "'");
+        const NodeScope scope{no_node, -1, "graph_output", label, NodeAttributes(no_node, label)};
+        auto copy = shared ? CopyValue(scope, context, output.name())
+                           : CanonicalOperand(scope, context, output.name());
+        if (!copy.ok()) return copy.status();
+        context.AddMaterialisedValue(output.name(), copy->tensor, copy->dims, copy->elem_type);
+        value = context.FindActivation(output.name());
+      }
+    }
     if (value == nullptr) {
       if (context.FindConstant(output.name()) != nullptr) {
         return absl::UnimplementedError(absl::StrCat(

@@ -1,4 +1,4 @@
-// lower_activation.cc: Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid and HardSwish, folded
+// lower_activation.cc: Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish and Tanh, folded
 // into their producer or lowered to a kActivation layer.
 #include <limits>
 
@@ -70,6 +70,8 @@ absl::StatusOr<graph::Activation> ReadActivation(const NodeScope& scope,
     activation.beta = *beta;
   } else if (op == "HardSwish") {
     activation.kind = graph::ActivationKind::kHardSwish;
+  } else if (op == "Tanh") {
+    activation.kind = graph::ActivationKind::kTanh;
   } else {
     return absl::InternalError(absl::StrCat(scope.label, ": not an activation operator"));
   }
@@ -79,6 +81,13 @@ absl::StatusOr<graph::Activation> ReadActivation(const NodeScope& scope,
 }  // namespace
 
 absl::StatusOr<NodeOutcome> LowerActivation(const NodeScope& scope, LoweringContext& context) {
+  auto input = context.ActivationInput(scope, 0);
+  if (!input.ok()) return input.status();
+  if (input->elem_type != onnx::TensorProto::FLOAT) {
+    return absl::UnimplementedError(absl::StrCat(
+        scope.label, ": input '", scope.node.input(0),
+        "' is not float; activation layers compute in fp32"));
+  }
   auto activation = ReadActivation(scope, context);
   if (!activation.ok()) return activation.status();
   return FoldOrAddActivation(scope, context, *activation);

@@ -17,6 +17,11 @@ absl::StatusOr<NodeOutcome> LowerBatchNormalization(const NodeScope& scope,
                                                    "' has shape ", DimsToString(input->dims),
                                                    "; BatchNormalization needs rank 2 or more"));
   }
+  if (input->dims.size() != 2 && input->dims.size() != 4) {
+    return absl::UnimplementedError(absl::StrCat(
+        scope.label, ": input '", scope.node.input(0), "' has shape ", DimsToString(input->dims),
+        "; only ranks 2 and 4 keep ONNX axis 1 as the canonical channel axis"));
+  }
   for (int output_index = 1; output_index < scope.node.output_size(); ++output_index) {
     const std::string& output = scope.node.output(output_index);
     if (!output.empty() && !context.ConsumersOf(output).empty()) {

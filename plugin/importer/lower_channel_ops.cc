@@ -1,14 +1,14 @@
-// lower_channel_ops.cc: operators along the channel axis: Concat, Softmax, LogSoftmax, LRN.
+// lower_channel_ops.cc: operators along the canonical channel axis (see ChannelAxis):
+// Concat, Softmax, LogSoftmax, LRN. Other axes return Unimplemented and become tensor
+// operations.
 #include "absl/strings/str_cat.h"
 #include "importer/op_lowering.h"
 #include "importer/shape_rules.h"
+#include "importer/tensor_op_lowering.h"
 
 namespace soma::importer {
 
 namespace {
-
-// The ONNX axis that the canonical layout maps to C: 1 for rank 2 and above, 0 for rank 1.
-int64_t ChannelAxis(size_t rank) { return rank >= 2 ? 1 : 0; }
 
 absl::StatusOr<int64_t> NormalizedAxis(const NodeScope& scope, int64_t axis, size_t rank) {
   const int64_t signed_rank = static_cast<int64_t>(rank);
@@ -47,34 +47,30 @@ absl::StatusOr<NodeOutcome> LowerConcat(const NodeScope& scope, LoweringContext&
         absl::StrCat(scope.label, ": the required attribute 'axis' is missing"));
   }
   std::vector<std::vector<int64_t>> operand_dims;
-  std::vector<graph::TensorId> inputs;
   for (int index = 0; index < scope.node.input_size(); ++index) {
     const std::string& name = scope.node.input(index);
     if (const ConstantTensor* constant = context.FindConstant(name)) {
       operand_dims.push_back(constant->dims);
-      const std::optional<graph::Shape> shape = CanonicalShape(constant->dims);
-      if (!shape) {
-        return absl::UnimplementedError(absl::StrCat(scope.label, ": constant input '", name,
-                                                     "' has rank above 4, which is not supported"));
-      }
-      inputs.push_back(context.ConstantGraphTensor(name, *shape, constant->ToGraphData()));
       continue;
     }
     auto activation = context.ActivationInput(scope, index);
     if (!activation.ok()) return activation.status();
+    if (activation->elem_type != onnx::TensorProto::FLOAT) {
+      return absl::UnimplementedError(absl::StrCat(
+          scope.label, ": input '", name, "' is not float; concat layers copy fp32 data"));
+    }
     operand_dims.push_back(activation->dims);
-    inputs.push_back(activation->tensor);
   }
   const size_t rank = operand_dims[0].size();
   auto axis_attribute = scope.attributes.Int("axis", 1);
   if (!axis_attribute.ok()) return axis_attribute.status();
   auto axis = NormalizedAxis(scope, *axis_attribute, rank);
   if (!axis.ok()) return axis.status();
-  if (*axis != ChannelAxis(rank) || rank > 4) {
+  const std::optional<int64_t> channel_axis = ChannelAxis(rank);
+  if (!channel_axis || *axis != *channel_axis) {
     return absl::UnimplementedError(absl::StrCat(
         scope.label, ": concatenation along axis ", *axis_attribute, " of rank-", rank,
-        " tensors is not supported; only the channel axis (axis ", ChannelAxis(rank),
-        ") is"));
+        " tensors is not along the canonical channel axis"));
   }
   std::vector<int64_t> output_dims = operand_dims[0];
   output_dims[*axis] = 0;
@@ -89,6 +85,18 @@ absl::StatusOr<NodeOutcome> LowerConcat(const NodeScope& scope, LoweringContext&
     }
     output_dims[*axis] += operand_dims[index][*axis];
   }
+  std::vector<graph::TensorId> inputs;
+  for (int index = 0; index < scope.node.input_size(); ++index) {
+    const std::string& name = scope.node.input(index);
+    if (const ConstantTensor* constant = context.FindConstant(name)) {
+      inputs.push_back(context.ConstantGraphTensor(name, CanonicalShape(constant->dims),
+                                                   constant->ToGraphData()));
+      continue;
+    }
+    auto operand = CanonicalOperand(scope, context, name);
+    if (!operand.ok()) return operand.status();
+    inputs.push_back(operand->tensor);
+  }
   return AddChannelLayer(scope, context, graph::LayerKind::kConcat, graph::ConcatParams{},
                          std::move(inputs), output_dims);
 }
@@ -102,23 +110,25 @@ absl::StatusOr<NodeOutcome> LowerSoftmax(const NodeScope& scope, LoweringContext
   if (!axis_attribute.ok()) return axis_attribute.status();
   auto axis = NormalizedAxis(scope, *axis_attribute, dims.size());
   if (!axis.ok()) return axis.status();
+  const std::optional<int64_t> channel_axis = ChannelAxis(dims.size());
   int64_t trailing_count = 1;
-  for (size_t index = ChannelAxis(dims.size()) + 1; index < dims.size(); ++index) {
+  for (size_t index = channel_axis.value_or(0) + 1; index < dims.size(); ++index) {
     trailing_count *= dims[index];
   }
   // Before opset 13 the op flattens [d0 .. d(axis-1)] x [d(axis) ..]; over the channel axis
   // that equals a channel softmax only when nothing follows the channels.
-  if (*axis != ChannelAxis(dims.size()) || (flattening && trailing_count != 1)) {
+  if (!channel_axis || *axis != *channel_axis || (flattening && trailing_count != 1) ||
+      input->elem_type != onnx::TensorProto::FLOAT) {
     return absl::UnimplementedError(absl::StrCat(
         scope.label, ": ", scope.node.op_type(), " over axis ", *axis_attribute, " of ",
         DimsToString(dims), " at opset ", context.opset(),
-        " is not a softmax along channels; only axis ", ChannelAxis(dims.size()),
-        flattening ? " with no extent after the channels (H = W = 1)" : "",
-        " is supported"));
+        " is not a softmax along the canonical channel axis"));
   }
+  auto operand = CanonicalOperand(scope, context, scope.node.input(0));
+  if (!operand.ok()) return operand.status();
   graph::SoftmaxParams params;
   params.log = scope.node.op_type() == "LogSoftmax";
-  return AddChannelLayer(scope, context, graph::LayerKind::kSoftmax, params, {input->tensor},
+  return AddChannelLayer(scope, context, graph::LayerKind::kSoftmax, params, {operand->tensor},
                          dims);
 }
 
@@ -150,7 +160,14 @@ absl::StatusOr<NodeOutcome> LowerLrn(const NodeScope& scope, LoweringContext& co
                                                    "' has shape ", DimsToString(input->dims),
                                                    "; LRN needs rank 2 or more"));
   }
-  return AddChannelLayer(scope, context, graph::LayerKind::kLrn, params, {input->tensor},
+  if (input->dims.size() != 2 && input->dims.size() != 4) {
+    return absl::UnimplementedError(absl::StrCat(
+        scope.label, ": input '", scope.node.input(0), "' has shape ", DimsToString(input->dims),
+        "; only ranks 2 and 4 keep ONNX axis 1 as the canonical channel axis"));
+  }
+  auto operand = CanonicalOperand(scope, context, scope.node.input(0));
+  if (!operand.ok()) return operand.status();
+  return AddChannelLayer(scope, context, graph::LayerKind::kLrn, params, {operand->tensor},
                          input->dims);
 }
 

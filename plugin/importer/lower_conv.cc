@@ -1,6 +1,8 @@
-// lower_conv.cc: ONNX Conv (1-D and 2-D, grouped, depthwise, dilated) to a kConv layer.
+// lower_conv.cc: ONNX 2-D Conv (grouped, depthwise, dilated) to a kConv layer. Other ranks
+// return Unimplemented and become tensor operations.
 #include "absl/strings/str_cat.h"
 #include "importer/op_lowering.h"
+#include "importer/tensor_op_lowering.h"
 #include "importer/sliding_window.h"
 
 namespace soma::importer {
@@ -14,10 +16,10 @@ absl::StatusOr<NodeOutcome> LowerConv(const NodeScope& scope, LoweringContext& c
   const std::vector<int64_t>& w = (*weight)->dims;
 
   // Step 1: ranks, channels and groups.
-  if (x.size() != 3 && x.size() != 4) {
+  if (x.size() != 4) {
     return absl::UnimplementedError(absl::StrCat(
         scope.label, ": input '", scope.node.input(0), "' has shape ", DimsToString(x),
-        "; only 1-D and 2-D convolutions (rank-3 or rank-4 inputs) are supported"));
+        "; a conv layer takes 2-D convolutions (rank-4 inputs)"));
   }
   if (w.size() != x.size()) {
     return absl::InvalidArgumentError(absl::StrCat(scope.label, ": weight '", scope.node.input(1),
@@ -66,6 +68,8 @@ absl::StatusOr<NodeOutcome> LowerConv(const NodeScope& scope, LoweringContext& c
   }
 
   // Step 4: the layer.
+  auto operand = CanonicalOperand(scope, context, scope.node.input(0));
+  if (!operand.ok()) return operand.status();
   graph::ConvParams params;
   params.groups = *groups;
   params.kernel_h = kernel[0];
@@ -85,7 +89,7 @@ absl::StatusOr<NodeOutcome> LowerConv(const NodeScope& scope, LoweringContext& c
   layer.name = scope.name;
   layer.kind = graph::LayerKind::kConv;
   layer.params = params;
-  layer.inputs = {input->tensor};
+  layer.inputs = {operand->tensor};
   layer.weight = context.ConstantGraphTensor(scope.node.input(1), weight_shape,
                                              (*weight)->ToGraphData());
   layer.channel_bias = std::move(bias);

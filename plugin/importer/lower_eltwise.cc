@@ -1,10 +1,14 @@
-// lower_eltwise.cc: Add, Mul and Sum with numpy broadcasting. A constant per-channel Add
-// (or Mul) right after a Conv or fully connected layer folds into its epilogue. Everything
-// else becomes a kEltwise layer whose constant operands are constant tensors of the graph.
+// lower_eltwise.cc: Add, Mul, Sum, Sub and Div with numpy broadcasting. A constant
+// per-channel Add or Mul, or Sub or Div by a constant (as Add of -c or Mul by 1/c), right
+// after a Conv or fully connected layer folds into its epilogue. Other Add, Mul and Sum
+// become a kEltwise layer whose constant operands are constant tensors of the graph, when
+// the broadcast is expressible on canonical shapes; the rest returns Unimplemented and
+// becomes a tensor operation.
 #include "absl/strings/str_cat.h"
 #include "importer/epilogue_folding.h"
 #include "importer/op_lowering.h"
 #include "importer/shape_rules.h"
+#include "importer/tensor_op_lowering.h"
 
 namespace soma::importer {
 
@@ -17,16 +21,15 @@ std::optional<std::vector<float>> PerChannelValues(const std::vector<int64_t>& d
   if (constant.dims.size() > dims.size()) return std::nullopt;
   const std::optional<std::vector<int64_t>> broadcast = BroadcastDims(dims, constant.dims);
   if (!broadcast || *broadcast != dims) return std::nullopt;
-  const std::optional<graph::Shape> shape = CanonicalShape(AlignToRank(constant.dims, dims.size()));
-  const std::optional<graph::Shape> data_shape = CanonicalShape(dims);
-  if (!shape || !data_shape) return std::nullopt;
-  if ((*shape)[graph::kN] != 1 || (*shape)[graph::kH] != 1 || (*shape)[graph::kW] != 1) {
+  const graph::Shape shape = CanonicalShape(AlignToRank(constant.dims, dims.size()));
+  const graph::Shape data_shape = CanonicalShape(dims);
+  if (shape[graph::kN] != 1 || shape[graph::kH] != 1 || shape[graph::kW] != 1) {
     return std::nullopt;
   }
-  const int64_t channels = (*data_shape)[graph::kC];
+  const int64_t channels = data_shape[graph::kC];
   std::vector<float> values(channels);
   for (int64_t k = 0; k < channels; ++k) {
-    values[k] = static_cast<float>(constant.At((*shape)[graph::kC] == 1 ? 0 : k));
+    values[k] = static_cast<float>(constant.At(shape[graph::kC] == 1 ? 0 : k));
   }
   return values;
 }
@@ -44,13 +47,23 @@ std::optional<NodeOutcome> TryFoldChannelConstant(const NodeScope& scope,
     activation_input = 1;
   }
   if (activation == nullptr || constant == nullptr) return std::nullopt;
-  const std::optional<std::vector<float>> values = PerChannelValues(activation->dims, *constant);
+  const std::string& op = scope.node.op_type();
+  // x - c and x / c fold; c - x and c / x do not.
+  if ((op == "Sub" || op == "Div") && activation_input != 0) return std::nullopt;
+  std::optional<std::vector<float>> values = PerChannelValues(activation->dims, *constant);
   if (!values) return std::nullopt;
+  for (float& value : *values) {
+    if (op == "Sub") value = -value;
+    if (op == "Div") {
+      if (value == 0.0f) return std::nullopt;
+      value = 1.0f / value;
+    }
+  }
   const std::string& input_name = scope.node.input(activation_input);
   const std::optional<graph::LayerId> target = AffineFoldTarget(context, input_name);
   if (!target) return std::nullopt;
   ChannelAffine affine;
-  (scope.node.op_type() == "Add" ? affine.bias : affine.scale) = *values;
+  (op == "Add" || op == "Sub" ? affine.bias : affine.scale) = *values;
   return FoldAffine(scope, context, *target, input_name, affine);
 }
 
@@ -74,6 +87,10 @@ absl::StatusOr<NodeOutcome> LowerEltwise(const NodeScope& scope, LoweringContext
     }
     auto activation = context.ActivationInput(scope, index);
     if (!activation.ok()) return activation.status();
+    if (activation->elem_type != onnx::TensorProto::FLOAT) {
+      return absl::UnimplementedError(absl::StrCat(
+          scope.label, ": operand '", name, "' is not float; eltwise layers compute in fp32"));
+    }
     operand_dims.push_back(activation->dims);
   }
   std::vector<int64_t> output_dims = operand_dims[0];
@@ -86,11 +103,6 @@ absl::StatusOr<NodeOutcome> LowerEltwise(const NodeScope& scope, LoweringContext
     }
     output_dims = *broadcast;
   }
-  if (!CanonicalShape(output_dims)) {
-    return absl::UnimplementedError(absl::StrCat(scope.label, ": output shape ",
-                                                 DimsToString(output_dims),
-                                                 " has rank above 4, which is not supported"));
-  }
 
   // Step 2: Sum of one operand is a view; a per-channel constant may fold.
   if (scope.node.input_size() == 1) {
@@ -99,6 +111,19 @@ absl::StatusOr<NodeOutcome> LowerEltwise(const NodeScope& scope, LoweringContext
                        absl::StrCat("view of tensor '", scope.node.input(0), "'")};
   }
   if (std::optional<NodeOutcome> folded = TryFoldChannelConstant(scope, context)) return *folded;
+  if (op == "Sub" || op == "Div") {
+    return absl::UnimplementedError(absl::StrCat(
+        scope.label, ": ", op, " folds only as a constant per-channel step into a Conv or "
+        "fully connected producer; otherwise it is a tensor operation"));
+  }
+  for (size_t index = 0; index < operand_dims.size(); ++index) {
+    if (!CanonicalBroadcastMatches(operand_dims[index], output_dims)) {
+      return absl::UnimplementedError(absl::StrCat(
+          scope.label, ": operand '", scope.node.input(index), "' with shape ",
+          DimsToString(operand_dims[index]), " broadcasts to ", DimsToString(output_dims),
+          " across merged canonical dimensions; an eltwise layer cannot express it"));
+    }
+  }
 
   // Step 3: a kEltwise layer; every operand must sit in the canonical layout of the
   // output's rank so that broadcasting in NCHW matches ONNX broadcasting.
@@ -109,20 +134,23 @@ absl::StatusOr<NodeOutcome> LowerEltwise(const NodeScope& scope, LoweringContext
                                                   : graph::EltwiseKind::kAdd};
   for (int index = 0; index < scope.node.input_size(); ++index) {
     const std::string& name = scope.node.input(index);
-    const graph::Shape shape = *CanonicalShape(AlignToRank(operand_dims[index], output_dims.size()));
+    const std::vector<int64_t> aligned = AlignToRank(operand_dims[index], output_dims.size());
+    const graph::Shape shape = CanonicalShape(aligned);
     if (const ConstantTensor* constant = context.FindConstant(name)) {
       layer.inputs.push_back(context.ConstantGraphTensor(name, shape, constant->ToGraphData()));
       continue;
     }
-    const ActivationValue* activation = context.FindActivation(name);
-    if (context.graph().tensor(activation->tensor).shape != shape) {
-      return absl::UnimplementedError(absl::StrCat(
-          scope.label, ": operand '", name, "' with shape ", DimsToString(activation->dims),
-          " would broadcast across the canonical NCHW layout (tensor ",
-          graph::ShapeToString(context.graph().tensor(activation->tensor).shape),
-          ", needed ", graph::ShapeToString(shape), "); this broadcast is not supported"));
+    // The operand is read in the canonical layout of the output's rank.
+    std::string operand_name = name;
+    if (aligned.size() != operand_dims[index].size()) {
+      const ActivationValue* activation = context.FindActivation(name);
+      operand_name = absl::StrCat(name, "_rank", aligned.size());
+      context.AddMaterialisedValue(operand_name, activation->tensor, aligned,
+                                   activation->elem_type);
     }
-    layer.inputs.push_back(activation->tensor);
+    auto operand = CanonicalOperand(scope, context, operand_name);
+    if (!operand.ok()) return operand.status();
+    layer.inputs.push_back(operand->tensor);
   }
   layer.origins = {scope.name};
   auto layer_id = context.AddLayer(scope, std::move(layer), scope.node.output(0), output_dims);

@@ -1,8 +1,10 @@
-// lower_pool.cc: MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool to kPool layers.
+// lower_pool.cc: 2-D MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool to kPool
+// layers. Other ranks return Unimplemented and become tensor operations.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "importer/op_lowering.h"
+#include "importer/tensor_op_lowering.h"
 #include "importer/sliding_window.h"
 
 namespace soma::importer {
@@ -12,10 +14,10 @@ namespace {
 absl::StatusOr<ActivationValue> SpatialInput(const NodeScope& scope, LoweringContext& context) {
   auto input = context.ActivationInput(scope, 0);
   if (!input.ok()) return input.status();
-  if (input->dims.size() != 3 && input->dims.size() != 4) {
+  if (input->dims.size() != 4) {
     return absl::UnimplementedError(absl::StrCat(
         scope.label, ": input '", scope.node.input(0), "' has shape ", DimsToString(input->dims),
-        "; only 1-D and 2-D pooling (rank-3 or rank-4 inputs) is supported"));
+        "; a pool layer takes 2-D pooling (rank-4 inputs)"));
   }
   return input;
 }
@@ -23,11 +25,13 @@ absl::StatusOr<ActivationValue> SpatialInput(const NodeScope& scope, LoweringCon
 absl::StatusOr<NodeOutcome> AddPoolLayer(const NodeScope& scope, LoweringContext& context,
                                          const ActivationValue& input, graph::PoolParams params,
                                          const std::vector<int64_t>& output_dims) {
+  auto operand = CanonicalOperand(scope, context, scope.node.input(0));
+  if (!operand.ok()) return operand.status();
   graph::Layer layer;
   layer.name = scope.name;
   layer.kind = graph::LayerKind::kPool;
   layer.params = params;
-  layer.inputs = {input.tensor};
+  layer.inputs = {operand->tensor};
   layer.origins = {scope.name};
   auto layer_id = context.AddLayer(scope, std::move(layer), scope.node.output(0), output_dims);
   if (!layer_id.ok()) return layer_id.status();

@@ -31,6 +31,12 @@ LoweringContext::LoweringContext(const onnx::GraphProto& graph, int64_t opset,
   for (const onnx::ValueInfoProto& output : graph.output()) ++graph_output_count_[output.name()];
 }
 
+int64_t LoweringContext::DomainOpset(const std::string& domain) const {
+  if (domain.empty() || domain == "ai.onnx") return opset_;
+  auto it = domain_opsets_.find(domain);
+  return it == domain_opsets_.end() ? 0 : it->second;
+}
+
 std::string LoweringContext::NodeLabel(int node_index) const {
   return absl::StrCat("node '", node_names_[node_index], "' (op '",
                       onnx_graph_.node(node_index).op_type(), "')");
@@ -113,16 +119,12 @@ void LoweringContext::AddUses(graph::TensorId tensor, const std::string& new_val
 }
 
 absl::StatusOr<graph::TensorId> LoweringContext::AddGraphInput(const std::string& name,
-                                                               const std::vector<int64_t>& dims) {
-  const std::optional<graph::Shape> shape = CanonicalShape(dims);
-  if (!shape) {
-    return absl::UnimplementedError(absl::StrCat("graph input '", name, "' has rank ",
-                                                 dims.size(), " ", DimsToString(dims),
-                                                 "; only ranks 0 to 4 are supported"));
-  }
+                                                               const std::vector<int64_t>& dims,
+                                                               int32_t elem_type) {
+  const graph::Shape shape = CanonicalShape(dims);
   graph::Tensor tensor;
   tensor.name = name;
-  tensor.shape = *shape;
+  tensor.shape = shape;
   tensor.onnx_dims = dims;
   tensor.is_graph_input = true;
   const graph::TensorId id = static_cast<graph::TensorId>(graph_.tensors.size());
@@ -131,25 +133,28 @@ absl::StatusOr<graph::TensorId> LoweringContext::AddGraphInput(const std::string
   tensor_uses_.push_back(0);
   tensor_reaches_output_.push_back(false);
   AddUses(id, name, 0);
-  activations_[name] = ActivationValue{id, dims};
+  activations_[name] = ActivationValue{id, dims, elem_type};
   return id;
 }
 
 absl::StatusOr<graph::LayerId> LoweringContext::AddLayer(const NodeScope& scope, graph::Layer layer,
                                                          const std::string& output_name,
-                                                         const std::vector<int64_t>& dims) {
-  const std::optional<graph::Shape> shape = CanonicalShape(dims);
-  if (!shape) {
-    return absl::UnimplementedError(absl::StrCat(scope.label, ": output '", output_name,
-                                                 "' has rank ", dims.size(), " ",
-                                                 DimsToString(dims),
-                                                 "; only ranks 0 to 4 are supported"));
+                                                         const std::vector<int64_t>& dims,
+                                                         int32_t elem_type,
+                                                         std::optional<graph::Shape> tensor_shape) {
+  const graph::Shape shape = tensor_shape ? *tensor_shape : CanonicalShape(dims);
+  for (int64_t extent : dims) {
+    if (extent <= 0) {
+      return absl::UnimplementedError(absl::StrCat(
+          scope.label, ": output '", output_name, "' has shape ", DimsToString(dims),
+          " with an empty dimension; tensors without elements are not supported"));
+    }
   }
   const graph::LayerId layer_id = static_cast<graph::LayerId>(graph_.layers.size());
   const graph::TensorId output = static_cast<graph::TensorId>(graph_.tensors.size());
   graph::Tensor tensor;
   tensor.name = output_name;
-  tensor.shape = *shape;
+  tensor.shape = shape;
   tensor.producer = layer_id;
   graph_.tensors.push_back(std::move(tensor));
   tensor_uses_.push_back(0);
@@ -164,8 +169,28 @@ absl::StatusOr<graph::LayerId> LoweringContext::AddLayer(const NodeScope& scope,
   if (layer.weight) link(*layer.weight);
   layer.output = output;
   graph_.layers.push_back(std::move(layer));
-  activations_[output_name] = ActivationValue{output, dims};
+  activations_[output_name] = ActivationValue{output, dims, elem_type};
   return layer_id;
+}
+
+void LoweringContext::AddMaterialisedValue(const std::string& value, graph::TensorId tensor,
+                                           const std::vector<int64_t>& dims, int32_t elem_type) {
+  activations_[value] = ActivationValue{tensor, dims, elem_type};
+}
+
+std::optional<graph::TensorId> LoweringContext::MaterialisedView(const std::string& value) const {
+  auto it = materialised_views_.find(value);
+  if (it == materialised_views_.end()) return std::nullopt;
+  return it->second;
+}
+
+void LoweringContext::SetMaterialisedView(const std::string& value, graph::TensorId tensor) {
+  materialised_views_[value] = tensor;
+}
+
+const onnx::NodeProto& LoweringContext::OwnNode(onnx::NodeProto node) {
+  owned_nodes_.push_back(std::move(node));
+  return owned_nodes_.back();
 }
 
 graph::TensorId LoweringContext::ConstantGraphTensor(const std::string& name,
@@ -192,25 +217,34 @@ graph::TensorId LoweringContext::ConstantGraphTensor(const std::string& name,
 
 void LoweringContext::AliasValue(const std::string& input_name, const std::string& output_name,
                                  const std::vector<int64_t>& dims) {
-  const graph::TensorId tensor = activations_.at(input_name).tensor;
+  const ActivationValue& input = activations_.at(input_name);
+  const graph::TensorId tensor = input.tensor;
+  const int32_t elem_type = input.elem_type;
   AddUses(tensor, output_name, 1);
-  activations_[output_name] = ActivationValue{tensor, dims};
+  activations_[output_name] = ActivationValue{tensor, dims, elem_type};
 }
 
-std::optional<graph::LayerId> LoweringContext::FoldableProducer(const std::string& value) const {
+std::optional<graph::LayerId> LoweringContext::FoldableProducer(const std::string& value,
+                                                                int reads) const {
   const ActivationValue* activation = FindActivation(value);
   if (activation == nullptr) return std::nullopt;
   const graph::Tensor& tensor = graph_.tensors[activation->tensor];
-  if (!tensor.producer || tensor_uses_[activation->tensor] != 1 ||
+  if (!tensor.producer || tensor_uses_[activation->tensor] != reads ||
       tensor_reaches_output_[activation->tensor]) {
+    return std::nullopt;
+  }
+  // Matrix products and tensor operations have no epilogue.
+  const graph::LayerKind kind = graph_.layers[*tensor.producer].kind;
+  if (kind == graph::LayerKind::kMatMul || kind == graph::LayerKind::kTensorOp) {
     return std::nullopt;
   }
   return tensor.producer;
 }
 
-void LoweringContext::FoldInto(const std::string& input_name, const std::string& output_name) {
+void LoweringContext::FoldInto(const std::string& input_name, const std::string& output_name,
+                               int reads) {
   const ActivationValue value = activations_.at(input_name);
-  AddUses(value.tensor, output_name, 1);
+  AddUses(value.tensor, output_name, reads);
   graph_.tensors[value.tensor].name = output_name;
   activations_[output_name] = value;
 }

@@ -5,6 +5,7 @@
 #define SOMA_IMPORTER_LOWERING_CONTEXT_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,12 +20,14 @@
 
 namespace soma::importer {
 
-/// An activation value: the graph tensor that contains it and its ONNX dims. A view whose
-/// canonical layout differs from its tensor's (a Flatten read only by fully connected
-/// layers) keeps the tensor's shape and its own dims.
+/// An activation value: the graph tensor that contains it, its ONNX dims and element type.
+/// A view (Reshape, Flatten, Transpose-free shape changes) aliases its input's tensor under
+/// its own dims, whose canonical shape may differ from the tensor's.
 struct ActivationValue {
   graph::TensorId tensor = -1;
   std::vector<int64_t> dims;
+  /// onnx::TensorProto::DataType of the elements.
+  int32_t elem_type = onnx::TensorProto::FLOAT;
 };
 
 /// The node being lowered, with its unique name and message label.
@@ -52,6 +55,12 @@ class LoweringContext {
   LoweringContext(const onnx::GraphProto& graph, int64_t opset, ExternalDataPolicy policy);
 
   int64_t opset() const { return opset_; }
+  /// The model's opset version of `domain` ("" and "ai.onnx" are the default domain), or 0
+  /// when the model imports none.
+  int64_t DomainOpset(const std::string& domain) const;
+  void set_domain_opsets(std::map<std::string, int64_t> opsets) {
+    domain_opsets_ = std::move(opsets);
+  }
   /// The batch every graph input was rebound to (--soma-batch), if any. Reshape targets
   /// that fix the model's original batch follow it.
   std::optional<int64_t> rebound_batch() const { return rebound_batch_; }
@@ -87,15 +96,33 @@ class LoweringContext {
                                                       const char* role) const;
 
   // ---- Graph construction ----
-  /// Adds graph input `name` with ONNX `dims` (rank at most 4). Returns its tensor.
+  /// Adds graph input `name` with ONNX `dims` and element type `elem_type`. Returns its
+  /// tensor.
   absl::StatusOr<graph::TensorId> AddGraphInput(const std::string& name,
-                                                const std::vector<int64_t>& dims);
+                                                const std::vector<int64_t>& dims,
+                                                int32_t elem_type = onnx::TensorProto::FLOAT);
   /// Appends `layer`: links it as a consumer of its inputs and weight, and creates its
-  /// output tensor for value `output_name` with ONNX `dims`. Returns the layer id.
-  /// Unimplemented when `dims` has rank above 4.
+  /// output tensor (canonical shape of `dims`) for value `output_name` with ONNX `dims` and
+  /// element type `elem_type`. Returns the layer id.
+  /// `tensor_shape`, when set, replaces the canonical shape: the value is then a view of
+  /// its tensor (an element-wise layer that keeps its input's shape).
   absl::StatusOr<graph::LayerId> AddLayer(const NodeScope& scope, graph::Layer layer,
                                           const std::string& output_name,
-                                          const std::vector<int64_t>& dims);
+                                          const std::vector<int64_t>& dims,
+                                          int32_t elem_type = onnx::TensorProto::FLOAT,
+                                          std::optional<graph::Shape> tensor_shape = {});
+  /// Makes `value` an activation of `tensor` with `dims` without a producing node of its
+  /// own (a materialised view). The value has no ONNX readers.
+  void AddMaterialisedValue(const std::string& value, graph::TensorId tensor,
+                            const std::vector<int64_t>& dims, int32_t elem_type);
+  /// The tensor that already contains `value` in its canonical layout, if a view of it was
+  /// materialised before.
+  std::optional<graph::TensorId> MaterialisedView(const std::string& value) const;
+  void SetMaterialisedView(const std::string& value, graph::TensorId tensor);
+
+  /// Keeps a node the importer synthesised (a rewritten legacy node, a fused pattern) alive
+  /// for the rest of the import and returns it.
+  const onnx::NodeProto& OwnNode(onnx::NodeProto node);
   /// A constant graph tensor named after `name` with canonical `shape`; the same name and
   /// shape return the same tensor, so shared weights stay shared.
   graph::TensorId ConstantGraphTensor(const std::string& name, const graph::Shape& shape,
@@ -108,11 +135,12 @@ class LoweringContext {
 
   /// The layer that produces the activation `value` when an epilogue step applied to it may
   /// fold into that layer: the node being lowered is the value's only reader (views
-  /// included) and the value is no graph output.
-  std::optional<graph::LayerId> FoldableProducer(const std::string& value) const;
+  /// included) and the value is no graph output. `reads` is the number of reads of `value`
+  /// that the fold consumes (several nodes of a fused pattern may read it).
+  std::optional<graph::LayerId> FoldableProducer(const std::string& value, int reads = 1) const;
   /// Records that the node reading `input_name` folded into the producer's epilogue: the
-  /// tensor now holds, and is named after, `output_name`.
-  void FoldInto(const std::string& input_name, const std::string& output_name);
+  /// tensor now holds, and is named after, `output_name`. `reads` as in FoldableProducer.
+  void FoldInto(const std::string& input_name, const std::string& output_name, int reads = 1);
 
  private:
   void AddUses(graph::TensorId tensor, const std::string& new_value, int consumed_uses);
@@ -120,6 +148,7 @@ class LoweringContext {
   const onnx::GraphProto& onnx_graph_;
   int64_t opset_;
   std::optional<int64_t> rebound_batch_;
+  std::map<std::string, int64_t> domain_opsets_;
   ExternalDataPolicy policy_;
   graph::LayerGraph graph_;
 
@@ -129,6 +158,8 @@ class LoweringContext {
   std::map<std::string, ConstantTensor> constants_;
   std::map<std::string, ActivationValue> activations_;
   std::map<std::string, graph::TensorId> constant_tensors_;
+  std::map<std::string, graph::TensorId> materialised_views_;
+  std::deque<onnx::NodeProto> owned_nodes_;
   /// Per tensor: reads by nodes and graph outputs over all values that alias it, minus the
   /// reads by the views and folded steps that created those aliases.
   std::vector<int> tensor_uses_;

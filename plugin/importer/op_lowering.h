@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "importer/lowering_context.h"
@@ -25,9 +26,9 @@ absl::StatusOr<NodeOutcome> LowerMatMul(const NodeScope& scope, LoweringContext&
 // MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool (lower_pool.cc).
 absl::StatusOr<NodeOutcome> LowerPool(const NodeScope& scope, LoweringContext& context);
 absl::StatusOr<NodeOutcome> LowerGlobalPool(const NodeScope& scope, LoweringContext& context);
-// Add, Mul and Sum (lower_eltwise.cc).
+// Add, Mul, Sum, Sub and Div (lower_eltwise.cc).
 absl::StatusOr<NodeOutcome> LowerEltwise(const NodeScope& scope, LoweringContext& context);
-// Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish (lower_activation.cc).
+// Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh (lower_activation.cc).
 absl::StatusOr<NodeOutcome> LowerActivation(const NodeScope& scope, LoweringContext& context);
 // BatchNormalization (lower_batch_norm.cc).
 absl::StatusOr<NodeOutcome> LowerBatchNormalization(const NodeScope& scope,
@@ -38,7 +39,7 @@ absl::StatusOr<NodeOutcome> LowerView(const NodeScope& scope, LoweringContext& c
 absl::StatusOr<NodeOutcome> LowerConcat(const NodeScope& scope, LoweringContext& context);
 absl::StatusOr<NodeOutcome> LowerSoftmax(const NodeScope& scope, LoweringContext& context);
 absl::StatusOr<NodeOutcome> LowerLrn(const NodeScope& scope, LoweringContext& context);
-// Constant, ConstantOfShape, Shape, and any foldable op whose inputs are all constant
+// Constant, ConstantOfShape, Shape, Size, and any foldable op whose inputs are all constant
 // (constant_folding.cc).
 absl::StatusOr<NodeOutcome> LowerConstant(const NodeScope& scope, LoweringContext& context);
 absl::StatusOr<NodeOutcome> LowerConstantOfShape(const NodeScope& scope,
@@ -48,11 +49,25 @@ absl::StatusOr<NodeOutcome> LowerShape(const NodeScope& scope, LoweringContext& 
 bool IsFoldableOnConstants(std::string_view op_type);
 absl::StatusOr<NodeOutcome> FoldConstantNode(const NodeScope& scope, LoweringContext& context);
 
-/// The lowering step of an ai.onnx `op_type`, or nullptr when the importer does not support
-/// it (op_registry.cc).
+/// The specialised lowering step of an ai.onnx `op_type`, or nullptr when there is none
+/// (op_registry.cc). Operators without one become tensor operations when the reference
+/// interpreter implements them.
 LoweringFunction FindLowering(std::string_view op_type);
-/// The supported operators, sorted and comma-separated, for error messages.
+/// The operators with a specialised lowering, sorted and comma-separated.
 std::string SupportedOperatorList();
+
+/// One operator of `npuc --soma-supported-ops`: where it runs and its constraints.
+struct SupportedOperatorRow {
+  /// `domain.op_type`, with the default domain spelled ai.onnx.
+  std::string name;
+  /// npu layer kinds, "vector tensor op", "host" or "folded", joined by " or ".
+  std::string placement;
+  std::string constraints;
+};
+
+/// Every operator the importer accepts: the specialised lowerings and every operator of the
+/// reference interpreter, sorted by name (op_registry.cc).
+std::vector<SupportedOperatorRow> SupportedOperatorRows();
 
 }  // namespace soma::importer
 

@@ -8,6 +8,7 @@ namespace {
 
 using ::soma::importer::testing::BuilderWithInput;
 using ::soma::importer::testing::FindLayer;
+using ::soma::importer::testing::FindPlacement;
 using ::soma::importer::testing::Import;
 using ::testing::HasSubstr;
 
@@ -49,18 +50,43 @@ TEST(ChannelOpsImportTest, EltwiseConstantOperandIsGraphConstant) {
   EXPECT_EQ(constant.shape, (graph::Shape{1, 4, 1, 1}));
 }
 
-TEST(ChannelOpsImportTest, RejectsBroadcastAcrossCanonicalLayout) {
-  // [4] broadcast against [1, 2, 3, 4] runs along W, which the layer cannot express for a
-  // run-time operand of rank 1 (its tensor is [1, 4, 1, 1]).
+TEST(ChannelOpsImportTest, LowerRankOperandIsCopiedToOutputRank) {
+  // [4] broadcast against [1, 2, 3, 4] runs along W. The eltwise layer reads the operand in
+  // the canonical shape of the output's rank, (1, 1, 1, 4), so a Reshape copy makes it.
   auto builder = BuilderWithInput({1, 2, 3, 4});
   builder.AddInput("v", {4});
   builder.AddNode("Add", {"x", "v"}, {"y"}, "add");
   builder.AddOutput("y", {});
   auto result = Import(builder);
-  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("node 'add' (op 'Add'): operand 'v' with shape [4] would broadcast "
-                        "across the canonical NCHW layout"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  const graph::Layer* add = FindLayer(result->graph, "add");
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->kind, graph::LayerKind::kEltwise);
+  ASSERT_EQ(add->inputs.size(), 2u);
+  EXPECT_EQ(result->graph.tensor(add->inputs[1]).shape, (graph::Shape{1, 1, 1, 4}));
+  const graph::Layer* copy = FindLayer(result->graph, "add/reshape_v_rank4");
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(copy->kind, graph::LayerKind::kTensorOp);
+}
+
+TEST(ChannelOpsImportTest, BroadcastAcrossMergedRowsIsTensorOp) {
+  // [2, 1, 4] against [2, 3, 4] broadcasts inside the merged rows (d0*d1) of the rank-3
+  // canonical shape, which an eltwise layer cannot express, so Add is a tensor op.
+  auto builder = BuilderWithInput({2, 3, 4});
+  builder.AddInput("v", {2, 1, 4});
+  builder.AddNode("Add", {"x", "v"}, {"y"}, "add");
+  builder.AddOutput("y", {2, 3, 4});
+  auto result = Import(builder);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const graph::Layer* add = FindLayer(result->graph, "add");
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->kind, graph::LayerKind::kTensorOp);
+  const auto& params = add->Params<graph::TensorOpParams>();
+  EXPECT_EQ(params.op_type, "Add");
+  EXPECT_EQ(params.input_dims, (std::vector<std::vector<int64_t>>{{2, 3, 4}, {2, 1, 4}}));
+  EXPECT_EQ(params.output_dims, (std::vector<int64_t>{2, 3, 4}));
+  EXPECT_EQ(params.unit, graph::ExecutionUnit::kVector);
+  EXPECT_EQ(FindPlacement(result->placement, "add")->detail, "vector tensor op");
 }
 
 TEST(ChannelOpsImportTest, ConcatAlongChannels) {
@@ -78,21 +104,21 @@ TEST(ChannelOpsImportTest, ConcatAlongChannels) {
   EXPECT_EQ(result->graph.tensor(concat->output).shape, (graph::Shape{1, 6, 3, 3}));
 }
 
-TEST(ChannelOpsImportTest, RejectsConcatAlongSpatialAxis) {
-  // Only the channel axis maps onto the canonical layout's C.
+TEST(ChannelOpsImportTest, ConcatAlongSpatialAxisIsTensorOp) {
+  // Only the channel axis maps onto the canonical layout's C; axis 2 is a tensor op.
   auto builder = BuilderWithInput({1, 2, 3, 3});
   builder.AddNode("Concat", {"x", "x"}, {"y"}, "concat").Int("axis", 2);
-  builder.AddOutput("y", {});
+  builder.AddOutput("y", {1, 2, 6, 3});
   auto result = Import(builder);
-  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("node 'concat' (op 'Concat'): concatenation along axis 2 of rank-4 "
-                        "tensors is not supported; only the channel axis (axis 1) is"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->graph.layer(0).kind, graph::LayerKind::kTensorOp);
+  EXPECT_EQ(result->graph.layer(0).inputs.size(), 1u);
+  EXPECT_EQ(result->graph.OutputOf(0).shape, (graph::Shape{1, 2, 6, 3}));
 }
 
 TEST(ChannelOpsImportTest, SoftmaxAxisRulesFollowOpset) {
   // Opset 13 Softmax over axis 1 of a rank-4 tensor is a channel softmax; opset 11 flattens
-  // from axis 1 on, which differs when H * W > 1, and is rejected.
+  // from axis 1 on, which differs when H * W > 1, and becomes a tensor op.
   auto opset13 = BuilderWithInput({1, 5, 2, 2}, /*opset=*/13);
   opset13.AddNode("LogSoftmax", {"x"}, {"y"}, "softmax").Int("axis", 1);
   opset13.AddOutput("y", {});
@@ -105,10 +131,9 @@ TEST(ChannelOpsImportTest, SoftmaxAxisRulesFollowOpset) {
   opset11.AddNode("Softmax", {"x"}, {"y"}, "softmax");
   opset11.AddOutput("y", {});
   result = Import(opset11);
-  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("node 'softmax' (op 'Softmax'): Softmax over axis 1 of [1, 5, 2, 2] at "
-                        "opset 11 is not a softmax along channels"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->graph.layer(0).kind, graph::LayerKind::kTensorOp);
+  EXPECT_EQ(result->graph.layer(0).Params<graph::TensorOpParams>().opset, 11);
 
   auto flat = BuilderWithInput({3, 5}, /*opset=*/11);
   flat.AddNode("Softmax", {"x"}, {"y"}, "softmax");
@@ -116,6 +141,14 @@ TEST(ChannelOpsImportTest, SoftmaxAxisRulesFollowOpset) {
   result = Import(flat);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_FALSE(result->graph.layer(0).Params<graph::SoftmaxParams>().log);
+
+  auto rows = BuilderWithInput({2, 3, 5}, /*opset=*/13);
+  rows.AddNode("Softmax", {"x"}, {"y"}, "softmax");
+  rows.AddOutput("y", {2, 3, 5});
+  result = Import(rows);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->graph.layer(0).kind, graph::LayerKind::kSoftmax);
+  EXPECT_EQ(result->graph.OutputOf(0).shape, (graph::Shape{6, 5, 1, 1}));
 }
 
 TEST(ChannelOpsImportTest, LrnParameters) {

@@ -124,17 +124,20 @@ TEST(ConvImportTest, GroupedDilatedAndDepthwise) {
   EXPECT_EQ(result->graph.MacCount(), 8 * 6 * 6 * 9);
 }
 
-TEST(ConvImportTest, OneDimensionalConvUsesHeightAxis) {
-  // A Conv over [N, C, L] maps L onto H with a kernel width of 1.
+TEST(ConvImportTest, OneDimensionalConvIsTensorOpWithMacs) {
+  // A Conv over [N, C, L] has no conv layer form because rank 3 is rows x features. It runs
+  // as a tensor op that counts its multiply-accumulates.
   auto builder = ConvModel({{1, 2, 10}, {3, 2, 3}}, [](auto& node) {
     node.Ints("pads", {1, 1}).Ints("strides", {2});
   });
   auto result = Import(builder);
   ASSERT_TRUE(result.ok()) << result.status();
-  const auto& params = result->graph.layer(0).Params<graph::ConvParams>();
-  EXPECT_EQ(params.kernel_h, 3);
-  EXPECT_EQ(params.kernel_w, 1);
-  EXPECT_EQ(result->graph.OutputOf(0).shape, (graph::Shape{1, 3, 5, 1}));
+  const graph::Layer& layer = result->graph.layer(0);
+  ASSERT_EQ(layer.kind, graph::LayerKind::kTensorOp);
+  const auto& params = layer.Params<graph::TensorOpParams>();
+  EXPECT_EQ(params.output_dims, (std::vector<int64_t>{1, 3, 5}));
+  EXPECT_EQ(params.mac_count, 1 * 3 * 5 * 2 * 3);
+  EXPECT_EQ(result->graph.OutputOf(0).shape, (graph::Shape{3, 5, 1, 1}));
   EXPECT_EQ(result->graph.OutputOf(0).onnx_dims, (std::vector<int64_t>{1, 3, 5}));
 }
 
@@ -185,16 +188,19 @@ TEST(ConvImportTest, RejectsKernelShapeThatDisagreesWithWeight) {
                                                    "[3, 3]"));
 }
 
-TEST(ConvImportTest, RejectsWeightThatIsAGraphInput) {
-  // A weight computed at run time is not supported, and the message names the input.
+TEST(ConvImportTest, WeightThatIsAGraphInputIsTensorOp) {
+  // A weight computed at run time has no conv layer form; the Conv reads both operands as
+  // a tensor op.
   auto builder = BuilderWithInput({1, 2, 4, 4});
   builder.AddInput("w", {2, 2, 1, 1});
   builder.AddNode("Conv", {"x", "w"}, {"y"}, "conv");
   builder.AddOutput("y", {});
   auto result = Import(builder);
-  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("node 'conv' (op 'Conv'): input 1 'w' (weight) is computed at run time"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  const graph::Layer& layer = result->graph.layer(0);
+  ASSERT_EQ(layer.kind, graph::LayerKind::kTensorOp);
+  EXPECT_EQ(layer.inputs.size(), 2u);
+  EXPECT_EQ(layer.Params<graph::TensorOpParams>().mac_count, 1 * 2 * 4 * 4 * 2);
 }
 
 }  // namespace

@@ -89,18 +89,22 @@ TEST(CorpusImportDetailTest, Vgg19FullyConnectedWeightStaysFill) {
   EXPECT_LT(explicit_values, 100000);
 }
 
-TEST(CorpusImportDetailTest, UnsupportedCorpusModelNamesNode) {
-  // A model with an unsupported op fails with the node named; the placement keeps the rest.
+TEST(CorpusImportDetailTest, ConvTransposeIsTensorOpWithMacs) {
+  // ConvTranspose has no conv layer form, so it runs as a tensor op. Its MACs are the input
+  // elements times the output channels per group times the kernel elements.
   SOMA_CORPUS_FILE_OR_SKIP(path, "ort__test_conv_follow_convtrans.onnx");
   ImportOptions options;
   options.dims["batch_size"] = 1;
   ImportAttempt attempt = TryImportModelFile(path, options);
-  ASSERT_EQ(attempt.result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(attempt.result.status().message().find(
-                "node 'ConvTranspose_1' (op 'ConvTranspose'): unsupported operator"),
-            std::string::npos)
-      << attempt.result.status();
-  EXPECT_EQ(attempt.placement.size(), 2u);
+  ASSERT_TRUE(attempt.result.ok()) << attempt.result.status();
+  ASSERT_EQ(attempt.placement.size(), 2u);
+  const Placement* transpose = FindPlacement(attempt.placement, "ConvTranspose_1");
+  ASSERT_NE(transpose, nullptr);
+  EXPECT_EQ(transpose->kind, PlacementKind::kNpu);
+  EXPECT_EQ(transpose->detail, "vector tensor op");
+  const graph::Layer& layer = attempt.result->graph.layer(transpose->layer);
+  EXPECT_EQ(layer.kind, graph::LayerKind::kTensorOp);
+  EXPECT_GT(layer.Params<graph::TensorOpParams>().mac_count, 0);
 }
 
 }  // namespace

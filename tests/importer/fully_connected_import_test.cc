@@ -90,7 +90,7 @@ TEST(FullyConnectedImportTest, FlattenIntoGemmKeepsNchwTensor) {
   const Placement* flatten = FindPlacement(result->placement, "flatten");
   EXPECT_EQ(flatten->kind, PlacementKind::kFolded);
   EXPECT_EQ(flatten->layer, -1);
-  EXPECT_EQ(flatten->detail, "view of tensor 'x', flattened by its fully connected readers");
+  EXPECT_EQ(flatten->detail, "view of tensor 'x' as [2, 12]");
 }
 
 TEST(FullyConnectedImportTest, MatMulRankOneLeftOperand) {
@@ -105,28 +105,31 @@ TEST(FullyConnectedImportTest, MatMulRankOneLeftOperand) {
   EXPECT_EQ(result->graph.OutputOf(0).onnx_dims, (std::vector<int64_t>{3}));
 }
 
-TEST(FullyConnectedImportTest, RejectsTransA) {
-  // transA=1 is not lowered; the message names the node and the attribute value.
+TEST(FullyConnectedImportTest, TransAIsTensorOpGemm) {
+  // transA=1 has no fully connected form; the Gemm runs as a tensor op with its MACs.
   auto builder = BuilderWithInput({3, 1});
   builder.AddInitializer("b", {3, 2}, std::vector<float>(6, 1.0f));
   builder.AddNode("Gemm", {"x", "b"}, {"y"}, "gemm").Int("transA", 1);
-  builder.AddOutput("y", {});
+  builder.AddOutput("y", {1, 2});
   auto result = Import(builder);
-  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("node 'gemm' (op 'Gemm'): transA=1 is not supported"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  const graph::Layer& layer = result->graph.layer(0);
+  ASSERT_EQ(layer.kind, graph::LayerKind::kTensorOp);
+  EXPECT_EQ(layer.Params<graph::TensorOpParams>().mac_count, 1 * 2 * 3);
 }
 
-TEST(FullyConnectedImportTest, RejectsMatMulOfTwoActivations) {
-  // MatMul of two run-time operands has no fully connected form yet.
+TEST(FullyConnectedImportTest, MatMulOfActivationsIsTensorOp) {
+  // MatMul of two rank-2 run-time operands is neither fully connected nor a batched
+  // product of rank-4 operands, so it is a tensor op with M*N*K MACs.
   auto builder = BuilderWithInput({2, 3});
-  builder.AddInput("z", {3, 2});
+  builder.AddInput("z", {3, 4});
   builder.AddNode("MatMul", {"x", "z"}, {"y"}, "matmul");
-  builder.AddOutput("y", {});
+  builder.AddOutput("y", {2, 4});
   auto result = Import(builder);
-  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("node 'matmul' (op 'MatMul'): both operands are computed at run time"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  const graph::Layer& layer = result->graph.layer(0);
+  ASSERT_EQ(layer.kind, graph::LayerKind::kTensorOp);
+  EXPECT_EQ(layer.Params<graph::TensorOpParams>().mac_count, 2 * 4 * 3);
 }
 
 }  // namespace

@@ -81,26 +81,29 @@ TEST(ImportErrorsTest, FileLargerThanLimit) {
 }
 
 TEST(ImportErrorsTest, UnsupportedOperatorNamesNodeAndOp) {
-  // An operator without a lowering is Unimplemented with the node, the op and the list.
+  // An operator that neither a lowering nor the interpreter implements is Unimplemented
+  // with the node, the op and where to find the supported list.
   auto builder = BuilderWithInput({1, 3, 8, 8});
-  builder.AddNode("Tanh", {"x"}, {"y"}, "tanh_1");
+  builder.AddNode("NoSuchOperator", {"x"}, {"y"}, "custom_1");
   builder.AddOutput("y", {});
   auto result = Import(builder);
   ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()),
-              StartsWith("test.onnx: node 'tanh_1' (op 'Tanh'): unsupported operator; "
-                         "supported: Add, AveragePool, BatchNormalization,"));
+  EXPECT_EQ(std::string(result.status().message()),
+            "test.onnx: node 'custom_1' (op 'NoSuchOperator'): unsupported operator; neither a "
+            "specialised lowering nor the reference interpreter implements it (npuc "
+            "--soma-supported-ops lists the supported operators)");
 }
 
 TEST(ImportErrorsTest, UnnamedNodeGetsOpTypeAndIndex) {
   // A node without a name is called OpType_index in messages and placements.
   auto builder = BuilderWithInput({1, 3});
   builder.AddNode("Relu", {"x"}, {"r"});
-  builder.AddNode("Erf", {"r"}, {"y"});
+  builder.AddNode("NoSuchOperator", {"r"}, {"y"});
   builder.AddOutput("y", {});
   auto result = Import(builder);
   ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()), HasSubstr("node 'Erf_1' (op 'Erf')"));
+  EXPECT_THAT(std::string(result.status().message()),
+              HasSubstr("node 'NoSuchOperator_1' (op 'NoSuchOperator')"));
 }
 
 TEST(ImportErrorsTest, FailedImportKeepsPlacementOfEveryNode) {
@@ -108,34 +111,70 @@ TEST(ImportErrorsTest, FailedImportKeepsPlacementOfEveryNode) {
   // its output give the reason, and supported nodes keep their placement.
   auto builder = BuilderWithInput({1, 3, 8, 8});
   builder.AddNode("Relu", {"x"}, {"a"}, "relu");
-  builder.AddNode("Tanh", {"a"}, {"b"}, "tanh");
+  builder.AddNode("NoSuchOperator", {"a"}, {"b"}, "custom");
   builder.AddNode("Sigmoid", {"b"}, {"c"}, "sigmoid");
-  builder.AddNode("Erf", {"x"}, {"d"}, "erf");
+  builder.AddNode("OtherMissingOperator", {"x"}, {"d"}, "other");
+  builder.AddNode("Erf", {"x"}, {"e"}, "erf");
   builder.AddOutput("c", {});
   builder.AddOutput("d", {});
+  builder.AddOutput("e", {});
   ImportAttempt attempt = TryImport(builder);
   ASSERT_FALSE(attempt.result.ok());
-  EXPECT_THAT(std::string(attempt.result.status().message()), HasSubstr("node 'tanh' (op 'Tanh')"));
-  ASSERT_EQ(attempt.placement.size(), 4u);
+  EXPECT_THAT(std::string(attempt.result.status().message()),
+              HasSubstr("node 'custom' (op 'NoSuchOperator')"));
+  ASSERT_EQ(attempt.placement.size(), 5u);
   EXPECT_EQ(attempt.placement[0].kind, PlacementKind::kNpu);
   EXPECT_EQ(attempt.placement[1].kind, PlacementKind::kError);
   EXPECT_THAT(attempt.placement[1].detail, HasSubstr("unsupported operator"));
   EXPECT_EQ(attempt.placement[2].kind, PlacementKind::kError);
   EXPECT_EQ(attempt.placement[2].detail,
-            "input 'b' is unavailable because node 'tanh' failed");
+            "input 'b' is unavailable because node 'custom' failed");
   EXPECT_EQ(attempt.placement[3].kind, PlacementKind::kError);
-  EXPECT_THAT(attempt.placement[3].detail, HasSubstr("node 'erf' (op 'Erf')"));
+  EXPECT_THAT(attempt.placement[3].detail, HasSubstr("node 'other' (op 'OtherMissingOperator')"));
+  EXPECT_EQ(attempt.placement[4].kind, PlacementKind::kNpu);
+  EXPECT_EQ(attempt.placement[4].detail, "vector tensor op");
 }
 
-TEST(ImportErrorsTest, NonDefaultDomainIsUnsupported) {
-  // Operators of other domains are named with their domain.
+TEST(ImportErrorsTest, UnknownNonDefaultDomainOperatorIsUnsupported) {
+  // Operators of other domains that the interpreter lacks are named with their domain.
   auto builder = BuilderWithInput({1, 3});
-  builder.AddNode("FastGelu", {"x"}, {"y"}, "gelu").node().set_domain("com.microsoft");
+  builder.AddNode("NoSuchOperator", {"x"}, {"y"}, "custom").node().set_domain("com.example");
   builder.AddOutput("y", {});
   auto result = Import(builder);
   ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("node 'gelu' (op 'com.microsoft:FastGelu'): unsupported operator"));
+              HasSubstr("node 'custom' (op 'com.example.NoSuchOperator'): unsupported operator"));
+}
+
+TEST(ImportErrorsTest, ContribOperatorRunsOnHost) {
+  // A com.microsoft operator the interpreter implements runs on the host with the reason.
+  auto builder = BuilderWithInput({1, 3});
+  builder.AddNode("FastGelu", {"x"}, {"y"}, "gelu").node().set_domain("com.microsoft");
+  builder.AddOutput("y", {1, 3});
+  auto result = Import(builder);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const Placement* gelu = FindPlacement(result->placement, "gelu");
+  EXPECT_EQ(gelu->kind, PlacementKind::kHost);
+  EXPECT_EQ(gelu->detail,
+            "operator com.microsoft.FastGelu is outside the ai.onnx domain and runs on the host");
+  const auto& params = result->graph.layer(0).Params<graph::TensorOpParams>();
+  EXPECT_EQ(params.unit, graph::ExecutionUnit::kHost);
+  EXPECT_EQ(params.domain, "com.microsoft");
+}
+
+TEST(ImportErrorsTest, DimExpressionUsesBoundNames) {
+  // A dim_param such as "past+seq" takes the sum of the bound names, and a name that only a
+  // graph output declares may be bound.
+  model_builder::OnnxModelBuilder builder("test", 13);
+  builder.AddInput("mask", {std::string("batch"), std::string("past+seq*2")});
+  builder.AddNode("Relu", {"mask"}, {"y"}, "relu");
+  builder.AddOutput("y", {std::string("batch"), std::string("total")});
+  ImportOptions options;
+  options.dims = {{"batch", 2}, {"past", 3}, {"seq", 4}, {"total", 11}};
+  auto result = Import(builder, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->graph.tensor(result->graph.inputs[0]).onnx_dims,
+            (std::vector<int64_t>{2, 11}));
 }
 
 TEST(ImportErrorsTest, UnboundSymbolicDimensionNamesInputAndFlag) {

@@ -65,19 +65,20 @@ TEST(PoolImportTest, AveragePoolPadsAndCountIncludePad) {
   EXPECT_EQ(result->graph.OutputOf(0).shape, (graph::Shape{1, 2, 6, 8}));
 }
 
-TEST(PoolImportTest, RejectsCeilModeCountIncludePad) {
-  // The divisor of that last window cannot be expressed with the layer's pads.
+TEST(PoolImportTest, CeilModeCountIncludePadIsTensorOp) {
+  // The divisor of that last window cannot be expressed with the pool layer's pads, so the
+  // node runs as a tensor op.
   auto builder = BuilderWithInput({1, 1, 8, 8});
   builder.AddNode("AveragePool", {"x"}, {"y"}, "pool")
       .Ints("kernel_shape", {3, 3})
       .Ints("strides", {2, 2})
       .Int("ceil_mode", 1)
       .Int("count_include_pad", 1);
-  builder.AddOutput("y", {});
+  builder.AddOutput("y", {1, 1, 4, 4});
   auto result = Import(builder);
-  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("node 'pool' (op 'AveragePool'): ceil_mode=1 with count_include_pad=1"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->graph.layer(0).kind, graph::LayerKind::kTensorOp);
+  EXPECT_EQ(result->graph.OutputOf(0).shape, (graph::Shape{1, 1, 4, 4}));
 }
 
 TEST(PoolImportTest, GlobalPoolsCoverWholePlane) {

@@ -26,7 +26,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: npuc compile MODEL.onnx --target HW.yaml -o OUTDIR [--soma] [--soma-OPTION=VALUE ...]\n"
     "                    [--plugin PATH]\n"
-    "       npuc --help | --version\n"
+    "       npuc --help | --version | --soma-supported-ops\n"
     "\n"
     "Compiles an ONNX model into an NPU command stream. Without --soma, the toolchain's default\n"
     "layer-by-layer schedule is used. With --soma, libsoma_plugin.so schedules the model (layer\n"
@@ -66,6 +66,10 @@ std::optional<int> ParseArguments(int argc, char** argv, Arguments& args) {
   const std::string command = argv[1];
   if (command == "--help" || command == "-h") {
     std::cout << kUsage << soma::driver::CompileOptionsHelp();
+    return SOMA_OK;
+  }
+  if (command == "--soma-supported-ops") {
+    std::cout << soma::driver::SupportedOperatorsText();
     return SOMA_OK;
   }
   if (command == "--version") {

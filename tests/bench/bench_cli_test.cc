@@ -47,8 +47,8 @@ TEST(BenchCliTest, QuickRunReplaysEverySchedule) {
     }
   }
   EXPECT_TRUE(std::filesystem::exists(out + "/results.csv"));
-  EXPECT_TRUE(std::filesystem::exists(out + "/dse_soma_speedup_over_cocco.svg"));
-  EXPECT_TRUE(std::filesystem::exists(out + "/dse_latency_over_bound_lbl.svg"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/dse_resnet50_soma_speedup_over_cocco.svg"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/dse_resnet50_latency_over_bound_lbl.svg"));
 }
 
 TEST(BenchCliTest, InvalidFlagsExitWithTwo) {

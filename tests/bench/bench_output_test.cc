@@ -105,7 +105,7 @@ TEST(BenchOutputTest, CsvHasOneRowPerCase) {
   EXPECT_EQ(rows[0].substr(0, 40), "network,hardware,batch,strategy,buffer_m");
   EXPECT_EQ(rows[1],
             "resnet50,soma-edge-4MiB-32GBps,1,lbl,4,32,ok,72,0,100,200,300,1.500000,5000000.0,"
-            "1000000,1048576,0.250,,passed,");
+            "1000000,1048576,0.250,,passed,,1");
   EXPECT_THAT(rows[2], HasSubstr(",lbl=0.500;stage1=1.250,passed,\"odd, \"\"quoted\"\" message\""));
   EXPECT_THAT(rows[3], HasSubstr(",unavailable,0,0,0,0,,,,,,0.000,,not run,"));
 }
@@ -124,6 +124,26 @@ TEST(BenchOutputTest, TableNotesUnavailableStrategyOnce) {
                                "message\n"));
   EXPECT_THAT(table, HasSubstr("note: resnet50 soma-edge-4MiB-32GBps b1 lbl: latency 150 cycles "
                                "is below the lower bound 200 cycles"));
+}
+
+TEST(BenchOutputTest, BlockCountScalesNetworkFigures) {
+  // A case of 12 blocks shows 12 times the block's latency, bounds, energy and DRAM
+  // traffic in the table and in results.json's network fields, and the table states this.
+  Fixture fixture = MakeFixture();
+  fixture.cases[0].model = "gpt2-small-prefill";
+  fixture.cases[0].block_count = 12;
+  const std::string table = ResultsTable(fixture.cases, fixture.results);
+  EXPECT_THAT(table, HasSubstr("gpt2-small-prefill   soma-edge-4MiB-32GBps       1 lbl    ok   "
+                               "                3600          1200          2400    1.500"));
+  EXPECT_THAT(table, HasSubstr("note: each GPT-2 row is the whole network"));
+  const nlohmann::json json = nlohmann::json::parse(
+      ResultsJson({"full", {}}, fixture.cases, fixture.results, {}));
+  const nlohmann::json& entry = json["cases"][0];
+  EXPECT_EQ(entry["block_count"], 12);
+  EXPECT_EQ(entry["latency_cycles"], 300);
+  EXPECT_EQ(entry["network_latency_cycles"], 3600);
+  EXPECT_EQ(entry["network_dram_bytes"], 12000000);
+  EXPECT_DOUBLE_EQ(entry["network_energy_pj"].get<double>(), 60000000.0);
 }
 
 TEST(BenchOutputTest, SummaryTextMarksMissingMeans) {

@@ -21,16 +21,38 @@ arch::ArchConfig Preset(const std::string& name) {
 }
 
 TEST(BenchSuitesTest, FullMatrixHasPaperCasesInOrder) {
-  // 4 networks x 2 accelerators x 4 batches x 3 strategies, network-major.
+  // 4 CNNs x 2 accelerators x 4 batches x 3 strategies, then 4 GPT-2 blocks x 1
+  // accelerator x 4 batches x 3 strategies, network-major.
   const std::vector<BenchCase> cases = FullMatrix({Preset("soma-edge"), Preset("soma-cloud")}, {});
-  ASSERT_EQ(cases.size(), 96u);
+  ASSERT_EQ(cases.size(), 144u);
   EXPECT_EQ(cases[0].Label(), "resnet50 soma-edge b1 lbl");
   EXPECT_EQ(cases[1].Label(), "resnet50 soma-edge b1 cocco");
   EXPECT_EQ(cases[3].Label(), "resnet50 soma-edge b4 lbl");
   EXPECT_EQ(cases[12].Label(), "resnet50 soma-cloud b1 lbl");
   EXPECT_EQ(cases[24].Label(), "resnet101 soma-edge b1 lbl");
   EXPECT_EQ(cases[95].Label(), "randwire-small soma-cloud b64 soma");
+  EXPECT_EQ(cases[96].Label(), "gpt2-small-prefill soma-edge b1 lbl");
+  EXPECT_EQ(cases[108].Label(), "gpt2-small-decode soma-edge b1 lbl");
+  EXPECT_EQ(cases[120].Label(), "gpt2-xl-prefill soma-cloud b1 lbl");
+  EXPECT_EQ(cases[143].Label(), "gpt2-xl-decode soma-cloud b64 soma");
   EXPECT_FALSE(cases[0].dse.has_value());
+}
+
+TEST(BenchSuitesTest, GptCasesCountTheirBlocks) {
+  // A GPT-2 case schedules one block of 12 (small) or 48 (XL), and a CNN case one network.
+  const std::vector<BenchCase> cases = FullMatrix({Preset("soma-edge"), Preset("soma-cloud")}, {});
+  for (const BenchCase& bench_case : cases) {
+    SCOPED_TRACE(bench_case.Label());
+    if (bench_case.model.rfind("gpt2-small-", 0) == 0) {
+      EXPECT_EQ(bench_case.block_count, 12);
+      EXPECT_EQ(bench_case.hardware.name, "soma-edge");
+    } else if (bench_case.model.rfind("gpt2-xl-", 0) == 0) {
+      EXPECT_EQ(bench_case.block_count, 48);
+      EXPECT_EQ(bench_case.hardware.name, "soma-cloud");
+    } else {
+      EXPECT_EQ(bench_case.block_count, 1);
+    }
+  }
 }
 
 TEST(BenchSuitesTest, FilterKeepsSelectedValues) {
@@ -65,12 +87,16 @@ TEST(BenchSuitesTest, DseCellOfPresetEqualsPreset) {
 }
 
 TEST(BenchSuitesTest, DseMatrixCoversGrid) {
-  // 4 buffers x 7 bandwidths, each with the given strategies, ResNet-50 at batch 1.
+  // 4 buffers x 7 bandwidths, each with the given strategies, ResNet-50 and then the
+  // GPT-2 small prefill block at batch 1.
   const std::vector<BenchCase> cases =
       DseMatrix(Preset("soma-edge"), {StrategyKind::kCocco, StrategyKind::kSoma});
-  ASSERT_EQ(cases.size(), 56u);
+  ASSERT_EQ(cases.size(), 112u);
   EXPECT_EQ(cases[0].Label(), "resnet50 soma-edge-4MiB-2GBps b1 cocco");
   EXPECT_EQ(cases[55].Label(), "resnet50 soma-edge-32MiB-128GBps b1 soma");
+  EXPECT_EQ(cases[56].Label(), "gpt2-small-prefill soma-edge-4MiB-2GBps b1 cocco");
+  EXPECT_EQ(cases[56].block_count, 12);
+  EXPECT_EQ(cases[111].Label(), "gpt2-small-prefill soma-edge-32MiB-128GBps b1 soma");
   ASSERT_TRUE(cases[2].dse.has_value());
   EXPECT_EQ(cases[2].dse->dram_gbps, 4);
 }

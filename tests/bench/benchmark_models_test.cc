@@ -1,5 +1,6 @@
 // benchmark_models_test.cc: the benchmark networks have the published MAC counts, import
 // into valid LayerGraphs, and honour the seed, batch, weight and input-size options.
+// gpt2_block_model_test.cc checks the GPT-2 blocks' own counts and options.
 #include "model_builder/benchmark_models.h"
 
 #include <cmath>
@@ -92,14 +93,15 @@ TEST(BenchmarkModelsTest, RandWireMacsNearPublishedCount) {
 
 TEST(BenchmarkModelsTest, EveryModelImportsAndVerifies) {
   // Each network, weights omitted, imports into a LayerGraph that passes Verify and whose
-  // MAC count equals the builder's.
+  // MAC count equals the builder's. A GPT-2 decode block also outputs the grown KV cache.
   for (const std::string& name : BenchmarkModelNames()) {
     const BuiltModel built = BuildOrDie(name, Omitted());
     absl::StatusOr<importer::ImportResult> imported = Import(built, name);
     ASSERT_TRUE(imported.ok()) << name << ": " << imported.status();
     EXPECT_TRUE(imported->graph.Verify().ok()) << name << ": " << imported->graph.Verify();
     EXPECT_EQ(imported->graph.MacCount(), built.mac_count) << name;
-    EXPECT_EQ(imported->graph.outputs.size(), 1u) << name;
+    const bool decode = name.find("-decode") != std::string::npos;
+    EXPECT_EQ(imported->graph.outputs.size(), decode ? 3u : 1u) << name;
   }
 }
 
@@ -179,7 +181,8 @@ TEST(BenchmarkModelsTest, InputSizeSetsResolution) {
 TEST(BenchmarkModelsTest, InvalidOptionsAreRejected) {
   // An unknown name lists the known ones; batch and input size must be positive.
   EXPECT_EQ(BuildBenchmarkModel("vgg16", {}).status().message(),
-            "unknown benchmark model 'vgg16'; known benchmark models: inception-resnet-v1, "
+            "unknown benchmark model 'vgg16'; known benchmark models: gpt2-small-decode, "
+            "gpt2-small-prefill, gpt2-xl-decode, gpt2-xl-prefill, inception-resnet-v1, "
             "randwire-small, resnet101, resnet50");
   BenchmarkModelOptions options;
   options.batch = 0;

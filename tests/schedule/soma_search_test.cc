@@ -118,14 +118,23 @@ TEST(SomaSearchTest, ProgressLinesNameStageAndPass) {
 }
 
 TEST(SomaSearchTest, ExpiredTimeLimitStillAllocates) {
-  // A zero time limit stops every stage at its first clock check (a few hundred rounds
-  // in), and the result still verifies, allocates and is no slower than lbl.
+  // A zero time limit leaves the Cocco search at its start and skips every SoMa pass. The
+  // result still verifies, allocates and is no slower than lbl or cocco under that limit.
   const SearchCase test_case = SearchCases()[0];
   ScheduleOptions options = SmallSearch(StrategyKind::kSoma);
   options.time_limit_seconds = 0.0;
   const Program soma = RunOrDie(test_case, options);
+  options.strategy = StrategyKind::kCocco;
+  const Program cocco = RunOrDie(test_case, options);
   const Program lbl = RunOrDie(test_case, SmallSearch(StrategyKind::kLayerByLayer));
   EXPECT_LE(soma.latency_cycles, lbl.latency_cycles);
+  EXPECT_LE(soma.latency_cycles, cocco.latency_cycles);
+  ASSERT_TRUE(soma.search_stats.has_value());
+  for (const PassStats& pass : soma.search_stats->passes) {
+    SCOPED_TRACE(pass.pass);
+    EXPECT_THAT(pass.failure, HasSubstr("time limit"));
+    EXPECT_EQ(pass.latency_cycles, 0);
+  }
 }
 
 }  // namespace

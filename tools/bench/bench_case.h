@@ -32,6 +32,10 @@ struct BenchCase {
   schedule::StrategyKind strategy = schedule::StrategyKind::kLayerByLayer;
   /// Set for the cases of the design-space exploration.
   std::optional<DseCell> dse;
+  /// Copies of the scheduled model in the whole network: a GPT-2 case schedules one
+  /// transformer block of 12 (small) or 48 (XL), and the reports multiply its latency,
+  /// bounds, energy and DRAM traffic by this count. 1 for the CNNs.
+  int64_t block_count = 1;
 
   /// "resnet50 soma-edge b1 lbl", for progress lines and messages.
   std::string Label() const;

@@ -114,6 +114,7 @@ Json CaseJson(const BenchCase& bench_case, const CaseResult& result) {
   json["hardware"] = bench_case.hardware.name;
   json["batch"] = bench_case.batch;
   json["strategy"] = StrategyName(bench_case);
+  json["block_count"] = bench_case.block_count;
   if (bench_case.dse.has_value()) {
     json["buffer_mib"] = bench_case.dse->buffer_mib;
     json["dram_gbps"] = bench_case.dse->dram_gbps;
@@ -131,6 +132,9 @@ Json CaseJson(const BenchCase& bench_case, const CaseResult& result) {
     json["energy_pj"] = result.energy_pj;
     json["dram_bytes"] = result.dram_bytes;
     json["peak_buffer_bytes"] = result.peak_buffer_bytes;
+    json["network_latency_cycles"] = result.latency_cycles * bench_case.block_count;
+    json["network_energy_pj"] = result.energy_pj * static_cast<double>(bench_case.block_count);
+    json["network_dram_bytes"] = result.dram_bytes * bench_case.block_count;
     if (result.BeatsLowerBound()) json["below_lower_bound"] = true;
   }
 
@@ -158,21 +162,26 @@ std::string ResultsTable(const std::vector<BenchCase>& cases,
   std::string notes;
   // An unavailable strategy is noted once, not once per case.
   std::set<schedule::StrategyKind> unavailable_noted;
+  bool scaled = false;
   for (size_t index = 0; index < cases.size(); ++index) {
     const BenchCase& bench_case = cases[index];
     const CaseResult& result = results[index];
+    // Whole-network figures: a GPT-2 case's block times its block count.
+    const int64_t blocks = bench_case.block_count;
     std::string figures;
     if (result.HasSchedule()) {
       figures = absl::StrFormat(
-          "%13d %13d %13d %8.3f %11.1f %10.2f %9.2f", result.latency_cycles,
-          result.compute_bound_cycles, result.dram_bound_cycles, result.BoundRatio(),
-          result.energy_pj / kPjPerUj, static_cast<double>(result.dram_bytes) / kBytesPerMb,
+          "%13d %13d %13d %8.3f %11.1f %10.2f %9.2f", result.latency_cycles * blocks,
+          result.compute_bound_cycles * blocks, result.dram_bound_cycles * blocks,
+          result.BoundRatio(), result.energy_pj * static_cast<double>(blocks) / kPjPerUj,
+          static_cast<double>(result.dram_bytes * blocks) / kBytesPerMb,
           static_cast<double>(result.peak_buffer_bytes) / kBytesPerMib);
     } else {
       figures = absl::StrFormat("%13s %13d %13d %8s %11s %10s %9s", "-",
-                                result.compute_bound_cycles, result.dram_bound_cycles, "-", "-",
-                                "-", "-");
+                                result.compute_bound_cycles * blocks,
+                                result.dram_bound_cycles * blocks, "-", "-", "-", "-");
     }
+    scaled = scaled || blocks > 1;
     absl::StrAppendFormat(&table, "%-20s %-23s %5d %-6s %-11s %s %9.2f %-8s\n", bench_case.model,
                           bench_case.hardware.name, bench_case.batch, StrategyName(bench_case),
                           CaseStatusName(result.status), figures, result.search_seconds,
@@ -192,6 +201,13 @@ std::string ResultsTable(const std::vector<BenchCase>& cases,
       continue;
     }
     absl::StrAppend(&notes, "note: ", bench_case.Label(), ": ", result.message, "\n");
+  }
+  if (scaled) {
+    notes = absl::StrCat(
+        "note: each GPT-2 row is the whole network: the scheduler ran one transformer block, "
+        "and the row shows its latency, bounds, energy and DRAM traffic times the block count "
+        "(12 for gpt2-small, 48 for gpt2-xl); peak_MiB is one block's\n",
+        notes);
   }
   return table + notes;
 }
@@ -261,7 +277,7 @@ std::string ResultsCsv(const std::vector<BenchCase>& cases,
   std::string csv =
       "network,hardware,batch,strategy,buffer_mib,dram_gbps,status,layers,macs,"
       "compute_bound_cycles,dram_bound_cycles,latency_cycles,latency_over_bound,energy_pj,"
-      "dram_bytes,peak_buffer_bytes,search_seconds,stage_seconds,replay,message\n";
+      "dram_bytes,peak_buffer_bytes,search_seconds,stage_seconds,replay,message,block_count\n";
   for (size_t index = 0; index < cases.size(); ++index) {
     const BenchCase& bench_case = cases[index];
     const CaseResult& result = results[index];
@@ -282,7 +298,7 @@ std::string ResultsCsv(const std::vector<BenchCase>& cases,
                     result.dram_bound_cycles, ",", figures, ",",
                     absl::StrFormat("%.3f", result.search_seconds), ",",
                     CsvField(StageSecondsText(result)), ",", ReplayStatusName(result.replay), ",",
-                    CsvField(result.message), "\n");
+                    CsvField(result.message), ",", bench_case.block_count, "\n");
   }
   return csv;
 }

@@ -22,7 +22,9 @@ struct RunDescription {
 
 /// Formats one line per case with network, hardware, batch, strategy, status, latency, the
 /// two bounds, latency / bound, energy, DRAM traffic, peak buffer, search seconds and
-/// replay. A note follows for every case with a message or a latency below its bound.
+/// replay. Latency, bounds, energy and DRAM traffic are the whole network's, the
+/// scheduled model's times BenchCase::block_count, and a note states this when a count is
+/// above 1. A note follows for every case with a message or a latency below its bound.
 std::string ResultsTable(const std::vector<BenchCase>& cases,
                          const std::vector<CaseResult>& results);
 
@@ -30,12 +32,14 @@ std::string ResultsTable(const std::vector<BenchCase>& cases,
 std::string SummaryText(const std::vector<ComparisonSummary>& summaries);
 
 /// results.json: the run description, the hardware configurations, every case with its
-/// result, and the summary.
+/// result (the scheduled model's figures, its block count, and the whole network's
+/// latency, energy and DRAM bytes), and the summary.
 std::string ResultsJson(const RunDescription& description, const std::vector<BenchCase>& cases,
                         const std::vector<CaseResult>& results,
                         const std::vector<ComparisonSummary>& summaries);
 
-/// results.csv: a header and one row per case, in case order.
+/// results.csv: a header and one row per case, in case order, with the scheduled model's
+/// figures and its block count.
 std::string ResultsCsv(const std::vector<BenchCase>& cases,
                        const std::vector<CaseResult>& results);
 

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "model_builder/gpt2_block_model.h"
 
 namespace soma::bench {
 
@@ -13,7 +16,7 @@ namespace {
 constexpr int64_t kMib = int64_t{1} << 20;
 constexpr int64_t kBytesPerGb = 1000000000;
 constexpr int64_t kDseBatch = 1;
-const char kDseModel[] = "resnet50";
+const char kQuickModel[] = "resnet50";
 const DseCell kQuickCell{4, 32};
 
 template <typename T>
@@ -27,20 +30,35 @@ double BufferEnergyPj(double coefficient, int64_t mib) {
   return std::round(energy * 100.0) / 100.0;
 }
 
-void AppendCell(const arch::ArchConfig& edge, const DseCell& cell,
+void AppendCell(const std::string& model, const arch::ArchConfig& edge, const DseCell& cell,
                 const std::vector<schedule::StrategyKind>& strategies,
                 std::vector<BenchCase>& cases) {
   const arch::ArchConfig config = DseConfig(edge, cell);
   for (schedule::StrategyKind strategy : strategies) {
-    cases.push_back({kDseModel, config, kDseBatch, strategy, cell});
+    cases.push_back({model, config, kDseBatch, strategy, cell, NetworkBlockCount(model)});
   }
 }
 
 }  // namespace
 
 std::vector<std::string> FullMatrixModels() {
-  return {"resnet50", "resnet101", "inception-resnet-v1", "randwire-small"};
+  return {"resnet50",           "resnet101",         "inception-resnet-v1", "randwire-small",
+          "gpt2-small-prefill", "gpt2-small-decode", "gpt2-xl-prefill",     "gpt2-xl-decode"};
 }
+
+bool FullMatrixRuns(const std::string& model, const std::string& hardware) {
+  if (model.rfind("gpt2-small-", 0) == 0) return hardware == "soma-edge";
+  if (model.rfind("gpt2-xl-", 0) == 0) return hardware == "soma-cloud";
+  return true;
+}
+
+int64_t NetworkBlockCount(const std::string& model) {
+  absl::StatusOr<model_builder::Gpt2BlockSpec> spec =
+      model_builder::Gpt2BlockSpecFor(model, 1, std::nullopt);
+  return spec.ok() ? spec->block_count : 1;
+}
+
+std::vector<std::string> DseModels() { return {"resnet50", "gpt2-small-prefill"}; }
 
 std::vector<int64_t> FullMatrixBatches() { return {1, 4, 16, 64}; }
 
@@ -55,12 +73,13 @@ std::vector<BenchCase> FullMatrix(const std::vector<arch::ArchConfig>& hardware,
   for (const std::string& model : FullMatrixModels()) {
     if (!Keeps(filter.models, model)) continue;
     for (const arch::ArchConfig& config : hardware) {
-      if (!Keeps(filter.hardware, config.name)) continue;
+      if (!Keeps(filter.hardware, config.name) || !FullMatrixRuns(model, config.name)) continue;
       for (int64_t batch : FullMatrixBatches()) {
         if (!Keeps(filter.batches, batch)) continue;
         for (schedule::StrategyKind strategy : AllStrategies()) {
           if (!Keeps(filter.strategies, strategy)) continue;
-          cases.push_back({model, config, batch, strategy, std::nullopt});
+          cases.push_back(
+              {model, config, batch, strategy, std::nullopt, NetworkBlockCount(model)});
         }
       }
     }
@@ -85,8 +104,12 @@ arch::ArchConfig DseConfig(const arch::ArchConfig& edge, const DseCell& cell) {
 std::vector<BenchCase> DseMatrix(const arch::ArchConfig& edge,
                                  const std::vector<schedule::StrategyKind>& strategies) {
   std::vector<BenchCase> cases;
-  for (int64_t buffer_mib : DseBufferMib()) {
-    for (int64_t dram_gbps : DseDramGbps()) AppendCell(edge, {buffer_mib, dram_gbps}, strategies, cases);
+  for (const std::string& model : DseModels()) {
+    for (int64_t buffer_mib : DseBufferMib()) {
+      for (int64_t dram_gbps : DseDramGbps()) {
+        AppendCell(model, edge, {buffer_mib, dram_gbps}, strategies, cases);
+      }
+    }
   }
   return cases;
 }
@@ -95,9 +118,9 @@ std::vector<BenchCase> QuickMatrix(const arch::ArchConfig& edge,
                                    const std::vector<schedule::StrategyKind>& strategies) {
   std::vector<BenchCase> cases;
   for (schedule::StrategyKind strategy : strategies) {
-    cases.push_back({kDseModel, edge, kDseBatch, strategy, std::nullopt});
+    cases.push_back({kQuickModel, edge, kDseBatch, strategy, std::nullopt});
   }
-  AppendCell(edge, kQuickCell, strategies, cases);
+  AppendCell(kQuickModel, edge, kQuickCell, strategies, cases);
   return cases;
 }
 

@@ -22,16 +22,30 @@ struct MatrixFilter {
   std::vector<schedule::StrategyKind> strategies;
 };
 
-/// resnet50, resnet101, inception-resnet-v1, randwire-small: the CNNs of the SoMa paper's
-/// evaluation (HPCA 2025).
+/// resnet50, resnet101, inception-resnet-v1, randwire-small, gpt2-small-prefill,
+/// gpt2-small-decode, gpt2-xl-prefill, gpt2-xl-decode: the networks of the SoMa paper's
+/// evaluation (HPCA 2025). A GPT-2 entry is one transformer block, scheduled once and
+/// counted block_count times.
 std::vector<std::string> FullMatrixModels();
+
+/// Whether the full matrix runs `model` on the hardware called `hardware`: GPT-2 small on
+/// soma-edge only, GPT-2 XL on soma-cloud only, the CNNs on both.
+bool FullMatrixRuns(const std::string& model, const std::string& hardware);
+
+/// Blocks of the whole network per scheduled model: 12 for GPT-2 small, 48 for GPT-2 XL,
+/// 1 for the CNNs.
+int64_t NetworkBlockCount(const std::string& model);
+
+/// Networks of the design-space exploration: resnet50 and gpt2-small-prefill.
+std::vector<std::string> DseModels();
 /// 1, 4, 16, 64.
 std::vector<int64_t> FullMatrixBatches();
 /// lbl, cocco, soma.
 std::vector<schedule::StrategyKind> AllStrategies();
 
 /// The full matrix over `hardware` (soma-edge and soma-cloud), in matrix order: network,
-/// then hardware, then batch, then strategy, each axis in its listed order.
+/// then hardware, then batch, then strategy, each axis in its listed order, without the
+/// pairs FullMatrixRuns excludes.
 std::vector<BenchCase> FullMatrix(const std::vector<arch::ArchConfig>& hardware,
                                   const MatrixFilter& filter);
 
@@ -48,8 +62,8 @@ std::vector<int64_t> DseDramGbps();
 /// in the presets, so the 8 MiB, 16 GB/s cell equals soma-edge apart from its name.
 arch::ArchConfig DseConfig(const arch::ArchConfig& edge, const DseCell& cell);
 
-/// ResNet-50 at batch 1 on every cell (buffers outer, bandwidths inner), each with
-/// `strategies` in order.
+/// Each of DseModels() at batch 1 on every cell (models outer, then buffers, then
+/// bandwidths), each with `strategies` in order.
 std::vector<BenchCase> DseMatrix(const arch::ArchConfig& edge,
                                  const std::vector<schedule::StrategyKind>& strategies);
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -30,12 +31,14 @@ struct Grid {
   }
 };
 
-Grid CollectGrid(const std::vector<BenchCase>& cases, const std::vector<CaseResult>& results) {
+// The grid of the exploration cases of `model`.
+Grid CollectGrid(const std::vector<BenchCase>& cases, const std::vector<CaseResult>& results,
+                 const std::string& model) {
   Grid grid;
   std::set<int64_t> buffers;
   std::set<int64_t> bandwidths;
   for (size_t index = 0; index < cases.size(); ++index) {
-    if (!cases[index].dse.has_value()) continue;
+    if (!cases[index].dse.has_value() || cases[index].model != model) continue;
     const DseCell& cell = *cases[index].dse;
     buffers.insert(cell.buffer_mib);
     bandwidths.insert(cell.dram_gbps);
@@ -66,15 +69,17 @@ HeatMap GridMap(const Grid& grid, std::string title, CellValue value) {
   return map;
 }
 
-}  // namespace
+// The network's name in map titles.
+std::string TitleOf(const std::string& model) {
+  if (model == "resnet50") return "ResNet-50";
+  if (model == "gpt2-small-prefill") return "GPT-2 small prefill block";
+  return model;
+}
 
-std::vector<NamedFile> DseHeatMaps(const std::vector<BenchCase>& cases,
-                                  const std::vector<CaseResult>& results) {
-  const Grid grid = CollectGrid(cases, results);
-  if (grid.buffer_mib.empty()) return {};
-  std::vector<NamedFile> maps;
-
-  HeatMap speedup = GridMap(grid, "ResNet-50, batch 1, 16 TOPS: soma speedup over cocco",
+// The maps of one network's grid, named dse_MODEL_*.svg.
+void AppendModelMaps(const Grid& grid, const std::string& model, std::vector<NamedFile>& maps) {
+  const std::string title = absl::StrCat(TitleOf(model), ", batch 1, 16 TOPS: ");
+  HeatMap speedup = GridMap(grid, title + "soma speedup over cocco",
                             [&grid](const CellKey& cell) -> std::optional<double> {
                               const CaseResult* soma = grid.Find(cell, StrategyKind::kSoma);
                               const CaseResult* cocco = grid.Find(cell, StrategyKind::kCocco);
@@ -83,13 +88,14 @@ std::vector<NamedFile> DseHeatMaps(const std::vector<BenchCase>& cases,
                                      static_cast<double>(soma->latency_cycles);
                             });
   speedup.value_suffix = "x";
-  maps.push_back({"dse_soma_speedup_over_cocco.svg", RenderHeatMapSvg(speedup)});
+  maps.push_back({absl::StrCat("dse_", model, "_soma_speedup_over_cocco.svg"),
+                  RenderHeatMapSvg(speedup)});
 
   for (StrategyKind strategy : AllStrategies()) {
     if (grid.strategies.count(strategy) == 0) continue;
     const std::string name = schedule::StrategyKindName(strategy);
     HeatMap bound = GridMap(
-        grid, absl::StrCat("ResNet-50, batch 1, 16 TOPS: ", name, " latency / max(bounds)"),
+        grid, absl::StrCat(title, name, " latency / max(bounds)"),
         [&grid, strategy](const CellKey& cell) -> std::optional<double> {
           const CaseResult* result = grid.Find(cell, strategy);
           if (result == nullptr) return std::nullopt;
@@ -97,7 +103,19 @@ std::vector<NamedFile> DseHeatMaps(const std::vector<BenchCase>& cases,
         });
     bound.higher_is_better = false;
     bound.decimals = 3;
-    maps.push_back({absl::StrCat("dse_latency_over_bound_", name, ".svg"), RenderHeatMapSvg(bound)});
+    maps.push_back({absl::StrCat("dse_", model, "_latency_over_bound_", name, ".svg"),
+                    RenderHeatMapSvg(bound)});
+  }
+}
+
+}  // namespace
+
+std::vector<NamedFile> DseHeatMaps(const std::vector<BenchCase>& cases,
+                                  const std::vector<CaseResult>& results) {
+  std::vector<NamedFile> maps;
+  for (const std::string& model : DseModels()) {
+    const Grid grid = CollectGrid(cases, results, model);
+    if (!grid.buffer_mib.empty()) AppendModelMaps(grid, model, maps);
   }
   return maps;
 }

@@ -16,10 +16,11 @@ struct NamedFile {
   std::string contents;
 };
 
-/// For the cases that carry a DseCell: dse_soma_speedup_over_cocco.svg (latency of cocco
-/// over latency of soma per cell) and, for each strategy that ran, in the order of
-/// AllStrategies(), dse_latency_over_bound_STRATEGY.svg (latency over max(compute bound,
-/// DRAM bound)). Cells without an ok result read "n/a". Rows and columns are the buffer
+/// For each network of DseModels() with cases that carry a DseCell:
+/// dse_MODEL_soma_speedup_over_cocco.svg (latency of cocco over latency of soma per cell)
+/// and, for each strategy that ran, in the order of AllStrategies(),
+/// dse_MODEL_latency_over_bound_STRATEGY.svg (latency over max(compute bound, DRAM
+/// bound)). Cells without an ok result read "n/a". Rows and columns are the buffer
 /// capacities and bandwidths that occur, in ascending order. Empty when no case has a cell.
 /// Requires: `results` is indexed like `cases`.
 std::vector<NamedFile> DseHeatMaps(const std::vector<BenchCase>& cases,

@@ -1,6 +1,7 @@
 // soma_bench_main.cc: soma-bench, the benchmark suite of the SoMa paper's evaluation: the
-// lbl, cocco and soma strategies on ResNet-50, ResNet-101, Inception-ResNet-v1 and
-// RandWire-small, on the soma-edge and soma-cloud accelerators.
+// lbl, cocco and soma strategies on ResNet-50, ResNet-101, Inception-ResNet-v1,
+// RandWire-small (on the soma-edge and soma-cloud accelerators) and GPT-2 blocks (small on
+// soma-edge, XL on soma-cloud, prefill and decode).
 //
 //   soma-bench --out DIR [--quick | --dse] [--replay] [--jobs N] [--time-limit-per-case S]
 //       [--models a,b] [--hardware soma-edge] [--batches 1,4] [--strategies lbl,soma]
@@ -44,12 +45,13 @@ ABSL_FLAG(std::string, out, "", "folder for results.json, results.csv and the he
 ABSL_FLAG(bool, quick, false,
           "run the quick subset: resnet50 batch 1 on soma-edge and on one exploration cell");
 ABSL_FLAG(bool, dse, false,
-          "run the design-space exploration: resnet50 batch 1 at 16 TOPS over buffer "
-          "4..32 MiB and DRAM 2..128 GB/s, and write its heat maps");
+          "run the design-space exploration: resnet50 and the gpt2-small-prefill block at "
+          "batch 1 and 16 TOPS over buffer 4..32 MiB and DRAM 2..128 GB/s, and write their "
+          "heat maps");
 ABSL_FLAG(bool, replay, false,
           "allocate, emit and replay every schedule structurally and in timing");
 ABSL_FLAG(std::string, models, "",
-          "full matrix only: comma-separated networks (default: all four)");
+          "full matrix only: comma-separated networks (default: all eight)");
 ABSL_FLAG(std::string, hardware, "",
           "full matrix only: comma-separated presets, soma-edge and/or soma-cloud (default: both)");
 ABSL_FLAG(std::string, batches, "", "full matrix only: comma-separated batches (default: 1,4,16,64)");

@@ -5,11 +5,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "model_builder/gpt2_block_model.h"
 
 namespace soma::model_builder {
 
 std::vector<std::string> BenchmarkModelNames() {
-  return {"inception-resnet-v1", "randwire-small", "resnet101", "resnet50"};
+  std::vector<std::string> names = Gpt2BlockNames();
+  for (const char* name : {"inception-resnet-v1", "randwire-small", "resnet101", "resnet50"}) {
+    names.push_back(name);
+  }
+  return names;
 }
 
 bool IsBenchmarkModel(const std::string& name) {
@@ -26,6 +31,20 @@ absl::StatusOr<BuiltModel> BuildBenchmarkModel(const std::string& name,
   if (options.input_size.has_value() && *options.input_size < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("--input-size ", *options.input_size, " must be at least 1"));
+  }
+  const std::vector<std::string> gpt2_names = Gpt2BlockNames();
+  if (std::find(gpt2_names.begin(), gpt2_names.end(), name) != gpt2_names.end()) {
+    if (options.input_size.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--input-size applies to the CNNs only, not to '", name, "'; use --seq for tokens"));
+    }
+    absl::StatusOr<Gpt2BlockSpec> spec = Gpt2BlockSpecFor(name, options.batch, options.seq);
+    if (!spec.ok()) return spec.status();
+    return BuildGpt2Block(*spec, options.weights, options.seed);
+  }
+  if (options.seq.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--seq applies to the GPT-2 blocks only, not to '", name, "'"));
   }
   if (name == "resnet50") return BuildResNet(50, options);
   if (name == "resnet101") return BuildResNet(101, options);

@@ -52,7 +52,7 @@ struct Conv2dSpec {
 /// A generated model with the counts taken while it was built.
 struct BuiltModel {
   onnx::ModelProto model;
-  /// Multiply-accumulates of every Conv and Gemm, over the whole batch.
+  /// Multiply-accumulates of every Conv, Gemm and MatMul, over the whole batch.
   int64_t mac_count = 0;
   /// Weight, bias and BatchNormalization parameter elements.
   int64_t parameter_count = 0;

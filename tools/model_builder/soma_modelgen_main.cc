@@ -3,10 +3,14 @@
 //   soma-modelgen --model residual-small --out models/residual_small.onnx [--seed N] [--batch N]
 //   soma-modelgen --model resnet50 --out resnet50.onnx [--seed N] [--batch N]
 //       [--weights random|omitted] [--input-size N]
+//   soma-modelgen --model gpt2-small-prefill --out block.onnx [--batch N] [--seq N]
+//       [--weights random|omitted]
 //
 // The shipped models are residual-small and op-coverage. The benchmark networks are
-// resnet50, resnet101, inception-resnet-v1 and randwire-small, and for them the command also
-// prints the MAC and parameter counts. The same flags always give byte-identical files.
+// resnet50, resnet101, inception-resnet-v1, randwire-small and one transformer block of
+// GPT-2 small or XL (gpt2-small-prefill, gpt2-small-decode, gpt2-xl-prefill,
+// gpt2-xl-decode). For them the command also prints the MAC and parameter counts. The same
+// flags always give byte-identical files.
 // Exit codes: 0 written, 2 invalid flags, 5 the file could not be written.
 #include <algorithm>
 #include <cstdio>
@@ -26,12 +30,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "model_builder/benchmark_models.h"
+#include "model_builder/gpt2_block_model.h"
 #include "model_builder/model_catalog.h"
 #include "model_builder/onnx_model_builder.h"
 
 ABSL_FLAG(std::string, model, "",
           "name of the model to write (residual-small, op-coverage, resnet50, resnet101, "
-          "inception-resnet-v1, randwire-small)");
+          "inception-resnet-v1, randwire-small, gpt2-small-prefill, gpt2-small-decode, "
+          "gpt2-xl-prefill, gpt2-xl-decode)");
 ABSL_FLAG(std::string, out, "", "path of the .onnx file to write");
 ABSL_FLAG(uint32_t, seed, 1, "seed of the weight generator (and of RandWire's graphs)");
 ABSL_FLAG(int64_t, batch, 1, "batch extent of the graph input");
@@ -41,6 +47,9 @@ ABSL_FLAG(std::string, weights, "random",
 ABSL_FLAG(int64_t, input_size, 0,
           "benchmark networks only: input height and width in pixels; 0 keeps the network's "
           "own (224, or 299 for inception-resnet-v1)");
+ABSL_FLAG(int64_t, seq, 0,
+          "GPT-2 blocks only: prompt tokens (prefill) or cached tokens (decode); 0 keeps the "
+          "default (512 for gpt2-small, 1024 for gpt2-xl)");
 
 namespace {
 
@@ -79,20 +88,29 @@ absl::StatusOr<onnx::ModelProto> BuildBenchmark(const std::string& name) {
   }
   const int64_t input_size = absl::GetFlag(FLAGS_input_size);
   if (input_size != 0) options.input_size = input_size;
+  const int64_t seq = absl::GetFlag(FLAGS_seq);
+  if (seq != 0) options.seq = seq;
   absl::StatusOr<soma::model_builder::BuiltModel> built =
       soma::model_builder::BuildBenchmarkModel(name, options);
   if (!built.ok()) return built.status();
-  std::cout << absl::StrFormat("%s: %d MACs (%.3f GMAC) at batch %d, %d parameters\n", name,
+  std::cout << absl::StrFormat("%s: %d MACs (%.3f GMAC) at batch %d, %d parameters", name,
                                built->mac_count, static_cast<double>(built->mac_count) * 1e-9,
                                options.batch, built->parameter_count);
+  absl::StatusOr<soma::model_builder::Gpt2BlockSpec> gpt2 =
+      soma::model_builder::Gpt2BlockSpecFor(name, options.batch, options.seq);
+  if (gpt2.ok()) {
+    std::cout << absl::StrFormat(", one of %d blocks, sequence %d", gpt2->block_count, gpt2->seq);
+  }
+  std::cout << "\n";
   return std::move(built->model);
 }
 
 // Builds a shipped model; the benchmark-only flags must keep their defaults.
 absl::StatusOr<onnx::ModelProto> BuildShipped(const std::string& name) {
-  if (absl::GetFlag(FLAGS_weights) != "random" || absl::GetFlag(FLAGS_input_size) != 0) {
+  if (absl::GetFlag(FLAGS_weights) != "random" || absl::GetFlag(FLAGS_input_size) != 0 ||
+      absl::GetFlag(FLAGS_seq) != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--weights and --input-size apply to the benchmark networks only (",
+        "--weights, --input-size and --seq apply to the benchmark networks only (",
         absl::StrJoin(soma::model_builder::BenchmarkModelNames(), ", "), "), not to '", name,
         "'"));
   }
@@ -112,7 +130,7 @@ std::string AllModelNames() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "writes a generated ONNX model: soma-modelgen --model NAME --out FILE.onnx "
-      "[--seed N] [--batch N] [--weights random|omitted] [--input-size N]");
+      "[--seed N] [--batch N] [--weights random|omitted] [--input-size N] [--seq N]");
   // absl flags are spelled with underscores; accept the documented --input-size too.
   std::vector<std::string> arguments(argv, argv + argc);
   std::vector<char*> argument_pointers;

@@ -7,11 +7,18 @@
 
 namespace soma::schedule {
 
+absl::StatusOr<Program> BuildAllocatableProgram(const TilingModel& model, const DramPlan& dram,
+                                                int64_t usable_bytes, const SearchInputs& inputs,
+                                                const std::string& strategy) {
+  ASSIGN_OR_RETURN(Program program, BuildProgram(model, dram, usable_bytes, strategy));
+  RETURN_IF_ERROR(
+      alloc::AllocateBuffer(program, inputs.capacity_bytes, inputs.costs.alignment_bytes).status());
+  return program;
+}
+
 absl::Status CheckAllocatable(const TilingModel& model, const DramPlan& dram, int64_t usable_bytes,
                               const SearchInputs& inputs) {
-  ASSIGN_OR_RETURN(const Program program, BuildProgram(model, dram, usable_bytes, "search"));
-  return alloc::AllocateBuffer(program, inputs.capacity_bytes, inputs.costs.alignment_bytes)
-      .status();
+  return BuildAllocatableProgram(model, dram, usable_bytes, inputs, "search").status();
 }
 
 std::function<bool(const FusionPlan&, const Metrics&)> DefaultTimingAllocates(

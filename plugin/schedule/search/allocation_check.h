@@ -9,18 +9,26 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "schedule/notation.h"
+#include "schedule/program.h"
 #include "schedule/search/search_inputs.h"
 #include "schedule/search/stage1_search.h"
 #include "schedule/tiling_model.h"
 
 namespace soma::schedule {
 
-/// Builds the Program of `dram` on `model` with a buffer of `usable_bytes` and allocates it
-/// in the whole buffer. Returns OK on success, else the evaluator's or the allocator's
-/// error.
+/// Builds the Program of `dram` on `model` with a buffer of `usable_bytes`, labelled
+/// `strategy`, and allocates it in the whole buffer. Returns the Program when it
+/// allocates. Errors: the evaluator's or the allocator's.
+absl::StatusOr<Program> BuildAllocatableProgram(const TilingModel& model, const DramPlan& dram,
+                                                int64_t usable_bytes, const SearchInputs& inputs,
+                                                const std::string& strategy);
+
+/// BuildAllocatableProgram without the Program: OK when it allocates.
 absl::Status CheckAllocatable(const TilingModel& model, const DramPlan& dram, int64_t usable_bytes,
                               const SearchInputs& inputs);
 

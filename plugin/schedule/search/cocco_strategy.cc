@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "schedule/layer_by_layer.h"
-#include "schedule/program_builder.h"
 #include "schedule/search/allocation_check.h"
 #include "schedule/search/stage1_moves.h"
 #include "schedule/search/stage1_search.h"
@@ -45,9 +44,9 @@ absl::StatusOr<CoccoOutcome> RunCoccoSearch(const SearchInputs& inputs, const Fu
 
   // Step 2: its Program at the default DRAM timing.
   ASSIGN_OR_RETURN(const TilingModel model, evaluator.Build(result.best_plan));
-  const DramPlan dram = model.DefaultDramPlan();
-  RETURN_IF_ERROR(CheckAllocatable(model, dram, inputs.capacity_bytes, inputs));
-  ASSIGN_OR_RETURN(outcome.program, BuildProgram(model, dram, inputs.capacity_bytes, "cocco"));
+  ASSIGN_OR_RETURN(outcome.program,
+                   BuildAllocatableProgram(model, model.DefaultDramPlan(), inputs.capacity_bytes,
+                                           inputs, "cocco"));
   return outcome;
 }
 
@@ -61,8 +60,11 @@ absl::StatusOr<Program> ScheduleCocco(const graph::LayerGraph& graph, const Cost
   stats.seed = options.seed;
   stats.threads = 1;
   stats.time_limit_seconds = options.time_limit_seconds;
-  const Deadline deadline =
+  // The search stops at the stages' share of the limit, the same share as the Cocco search
+  // inside the soma strategy, so that both stop at about the same round.
+  const Deadline limit =
       options.time_limit_seconds ? Deadline::After(*options.time_limit_seconds) : Deadline();
+  const Deadline deadline = limit.Fraction(kStagesTimeShare);
 
   // Step 1: the lbl schedule to start from.
   const Stopwatch lbl_time;

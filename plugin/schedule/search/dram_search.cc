@@ -173,18 +173,16 @@ absl::StatusOr<DramSearchResult> DramSearch::RunStage2(const DramPlan& start,
   const int64_t reset_round = static_cast<int64_t>(kResetToBestFraction * options.rounds);
   int64_t round = 0;
   for (; round < options.rounds && !best.reached_lower_bound; ++round) {
-    if (round % kRoundsPerClockCheck == 0 && round > 0) {
-      if (options.deadline.Passed()) {
-        best.stopped_by_deadline = true;
-        break;
-      }
-      if (progress != nullptr) {
-        progress->Periodic([&] {
-          return absl::StrCat(options.label, ": round ", round, "/", options.rounds,
-                              ", best latency ", best.metrics.latency_cycles,
-                              " cycles (lower bound ", lower_bound_, ")");
-        });
-      }
+    if (options.deadline.Passed()) {
+      best.stopped_by_deadline = true;
+      break;
+    }
+    if (round % kRoundsPerProgressCheck == 0 && round > 0 && progress != nullptr) {
+      progress->Periodic([&] {
+        return absl::StrCat(options.label, ": round ", round, "/", options.rounds,
+                            ", best latency ", best.metrics.latency_cycles,
+                            " cycles (lower bound ", lower_bound_, ")");
+      });
     }
     if (round == reset_round && current != best.metrics.latency_cycles) {
       editor.emplace(model_, best.plan);
@@ -253,18 +251,16 @@ absl::StatusOr<DramSearchResult> DramSearch::RunStage3(const DramPlan& start,
   const int transfers = model_.transfer_count();
   int64_t round = 0;
   for (; round < options.rounds && transfers > 0; ++round) {
-    if (round % kRoundsPerClockCheck == 0 && round > 0) {
-      if (options.deadline.Passed()) {
-        best.stopped_by_deadline = true;
-        break;
-      }
-      if (progress != nullptr) {
-        progress->Periodic([&] {
-          return absl::StrCat(options.label, ": round ", round, "/", options.rounds, ", latency ",
-                              best.metrics.latency_cycles, " cycles, buffer use ",
-                              best.buffer_integral, " byte*cycles");
-        });
-      }
+    if (options.deadline.Passed()) {
+      best.stopped_by_deadline = true;
+      break;
+    }
+    if (round % kRoundsPerProgressCheck == 0 && round > 0 && progress != nullptr) {
+      progress->Periodic([&] {
+        return absl::StrCat(options.label, ": round ", round, "/", options.rounds, ", latency ",
+                            best.metrics.latency_cycles, " cycles, buffer use ",
+                            best.buffer_integral, " byte*cycles");
+      });
     }
     const int transfer = static_cast<int>(random.Below(transfers));
     const auto kind = static_cast<DramMoveKind>(random.PickCumulative(kinds));

@@ -3,7 +3,11 @@
 //
 // Without a time limit the search is bounded by rounds only and is fully deterministic.
 // With one, every stage also stops at its deadline, so the result depends on the speed of
-// the machine.
+// the machine. The stages read the clock every round and share kStagesTimeShare of the
+// limit. The rest of the limit is left for the work after the last stage: building the
+// result's Program and checking that it allocates. That work cannot stop half-way, so
+// a search may overrun its limit by the time of one candidate evaluation and one
+// allocation check per search thread.
 #ifndef SOMA_SCHEDULE_SEARCH_SEARCH_BUDGET_H_
 #define SOMA_SCHEDULE_SEARCH_SEARCH_BUDGET_H_
 
@@ -16,8 +20,13 @@
 
 namespace soma::schedule {
 
-/// Rounds between two reads of the clock inside a stage.
-inline constexpr int64_t kRoundsPerClockCheck = 256;
+/// Rounds between two progress-line checks inside a stage. The deadline is checked every
+/// round, because one Stage-1 round on a large model can take seconds.
+inline constexpr int64_t kRoundsPerProgressCheck = 256;
+
+/// Share of the time limit that the search stages may use, counted from the start of the
+/// search. The rest is kept for the Program builds and allocation checks after them.
+inline constexpr double kStagesTimeShare = 0.9;
 
 /// Stage-1 rounds of SoMa: 100 * layers * sqrt(batch).
 int64_t Stage1RoundBudget(int layer_count, int64_t batch);

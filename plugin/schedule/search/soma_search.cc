@@ -16,7 +16,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "schedule/layer_by_layer.h"
-#include "schedule/program_builder.h"
 #include "schedule/search/allocation_check.h"
 #include "schedule/search/cocco_strategy.h"
 #include "schedule/search/dram_search.h"
@@ -40,6 +39,10 @@ constexpr int64_t kRetryRoundsDivisor = 4;
 /// share of the rest after which Stage 2 stops.
 constexpr double kStage1TimeShare = 0.4;
 constexpr double kStage2TimeShare = 0.85;
+/// PassStats::failure of a pass that the time limit stopped before its result was checked.
+constexpr char kOutOfTime[] = "the time limit ran out before a result of the pass allocated";
+/// PassStats::failure of a pass that the time limit kept from starting.
+constexpr char kNotStarted[] = "not run: the search stages' share of the time limit had passed";
 /// Random stream of the Stages 2 and 3 of the Cocco pass.
 constexpr uint64_t kCoccoDramStream = kCoccoStream + 1;
 
@@ -47,23 +50,27 @@ struct PassOutcome {
   PassStats stats;
   std::optional<Program> program;
   int64_t stage1_peak_bytes = 0;
-  /// The Cocco pass only: the plain Cocco result.
-  std::optional<Program> cocco_program;
 };
 
-// Runs `job(index, deadline)` for every index of `jobs` on up to `threads` threads, the
-// calling thread included. Each job's deadline is its share of `deadline` when it starts:
-// threads / jobs not yet started. When the system refuses a thread, fewer run.
+// Returns the deadline of a job that starts its timed work now: its share of `deadline`,
+// threads / (jobs not yet started + 1), since the jobs left split the threads' time.
+using ShareOfTime = std::function<Deadline()>;
+
+// Runs `job(index, share_of_time)` for every index of `jobs`, in order, on up to `threads`
+// threads, the calling thread included. When the system refuses a thread, fewer run.
 template <typename Job>
 void RunJobs(const std::vector<int>& jobs, int threads, const Deadline& deadline, const Job& job) {
   const int count = static_cast<int>(jobs.size());
   std::atomic<int> next{0};
+  const ShareOfTime share_of_time = [&] {
+    const int not_started = std::max(0, count - next.load());
+    return deadline.Fraction(std::min(1.0, static_cast<double>(threads) / (not_started + 1)));
+  };
   const auto worker = [&] {
     while (true) {
       const int index = next.fetch_add(1);
       if (index >= count) return;
-      const double share = std::min(1.0, static_cast<double>(threads) / (count - index));
-      job(jobs[index], deadline.Fraction(share));
+      job(jobs[index], share_of_time);
     }
   };
   std::vector<std::thread> pool;
@@ -98,10 +105,21 @@ StageStats StatsOf(const DramSearchResult& result, int64_t budget, double second
   return stats;
 }
 
+// The stats of pass `pass` of `kind` that produced no result, for `reason`.
+PassStats SkippedPass(int pass, const std::string& kind, const std::string& reason) {
+  PassStats stats;
+  stats.pass = pass;
+  stats.kind = kind;
+  stats.failure = reason;
+  return stats;
+}
+
 class SomaSearch {
  public:
-  SomaSearch(const SearchInputs& inputs, int64_t chunk_bytes)
-      : inputs_(inputs), moves_(inputs.graph, FusionSpace::kSoma) {
+  // `limit` is the search's time limit (none without one). After it, a pass runs no
+  // more allocation checks and gives up instead.
+  SomaSearch(const SearchInputs& inputs, int64_t chunk_bytes, const Deadline& limit)
+      : inputs_(inputs), moves_(inputs.graph, FusionSpace::kSoma), limit_(limit) {
     tiling_.dma_chunk_bytes = chunk_bytes;
   }
 
@@ -146,6 +164,10 @@ class SomaSearch {
                                          outcome.stage1_peak_bytes, " bytes"));
 
     // Step 2: Stages 2 and 3 on the best plan.
+    if (limit_.Passed()) {
+      outcome.stats.failure = kOutOfTime;
+      return outcome;
+    }
     absl::StatusOr<TilingModel> model = evaluator.Build(stage1->best_plan);
     if (!model.ok()) {
       outcome.stats.failure = std::string(model.status().message());
@@ -155,23 +177,21 @@ class SomaSearch {
     return outcome;
   }
 
-  // The Cocco search, then Stages 2 and 3 on its result.
-  PassOutcome RunCoccoPass(int pass, const FusionPlan& start, const Deadline& deadline) {
+  // Stages 2 and 3 on the result of the Cocco search, `cocco`, whose Stage 1 counts as
+  // the pass's.
+  PassOutcome RunCoccoPass(int pass, const CoccoOutcome& cocco, const Deadline& deadline) {
     PassOutcome outcome;
     outcome.stats.pass = pass;
     outcome.stats.kind = "cocco start";
+    outcome.stats.stage1 = cocco.stage1;
+    outcome.stats.stage1_capacity_bytes = cocco.stage1_capacity_bytes;
     const std::string label = absl::StrCat("soma pass ", pass, " (cocco)");
-    absl::StatusOr<CoccoOutcome> cocco =
-        RunCoccoSearch(inputs_, start, deadline.Fraction(kStage1TimeShare), label);
-    if (!cocco.ok()) {
-      outcome.stats.failure = std::string(cocco.status().message());
+    if (limit_.Passed()) {
+      outcome.stats.failure = kOutOfTime;
       return outcome;
     }
-    outcome.stats.stage1 = cocco->stage1;
-    outcome.stats.stage1_capacity_bytes = cocco->stage1_capacity_bytes;
     FusionEvaluator evaluator(inputs_.graph, inputs_.costs, tiling_);
-    absl::StatusOr<TilingModel> model = evaluator.Build(cocco->program.schedule.fusion);
-    outcome.cocco_program = std::move(cocco->program);
+    absl::StatusOr<TilingModel> model = evaluator.Build(cocco.program.schedule.fusion);
     if (!model.ok()) {
       outcome.stats.failure = std::string(model.status().message());
       return outcome;
@@ -183,7 +203,8 @@ class SomaSearch {
 
  private:
   // Stages 2 and 3 on `model`, repeated at less usable capacity until the result
-  // allocates; the default DRAM plan (which allocates) is the last resort.
+  // allocates; the default DRAM plan (which allocates) is the last resort. Retries stop at
+  // `deadline`, and allocation checks at the search's time limit.
   void SearchDram(const TilingModel& model, SearchRandom& random, const Deadline& deadline,
                   const std::string& label, PassOutcome* outcome) {
     PassStats& stats = outcome->stats;
@@ -201,6 +222,7 @@ class SomaSearch {
     const int64_t rounds = Stage2Rounds(inputs_, model);
     std::string allocation_error;
     for (int attempt = 0; attempt < kMaxAllocationAttempts; ++attempt) {
+      if (attempt > 0 && deadline.Passed()) break;
       ++stats.allocation_attempts;
       // Step 1: Stage 2.
       DramSearchOptions options;
@@ -232,20 +254,30 @@ class SomaSearch {
 
       // Step 3: the Program must allocate in the whole buffer; else one of the earlier
       // Stage-2 bests, newest first.
-      const absl::Status allocation = CheckAllocatable(model, stage3->plan, usable_bytes, inputs_);
-      if (allocation.ok()) {
-        Finish(model, stage3->plan, usable_bytes, label, outcome);
+      if (limit_.Passed()) {
+        stats.failure = kOutOfTime;
+        return;
+      }
+      absl::StatusOr<Program> program =
+          BuildAllocatableProgram(model, stage3->plan, usable_bytes, inputs_, "soma");
+      if (program.ok()) {
+        Finish(model, *std::move(program), usable_bytes, label, outcome);
         return;
       }
       for (int index = static_cast<int>(stage2->earlier_bests.size()) - 1; index >= 0; --index) {
-        const DramPlan& earlier = stage2->earlier_bests[index];
-        if (CheckAllocatable(model, earlier, usable_bytes, inputs_).ok()) {
-          Finish(model, earlier, usable_bytes, label, outcome);
+        if (limit_.Passed()) {
+          stats.failure = kOutOfTime;
+          return;
+        }
+        absl::StatusOr<Program> earlier = BuildAllocatableProgram(
+            model, stage2->earlier_bests[index], usable_bytes, inputs_, "soma");
+        if (earlier.ok()) {
+          Finish(model, *std::move(earlier), usable_bytes, label, outcome);
           return;
         }
       }
-      allocation_error = std::string(allocation.message());
-      if (!absl::IsResourceExhausted(allocation) || usable_bytes <= floor_bytes) break;
+      allocation_error = std::string(program.status().message());
+      if (!absl::IsResourceExhausted(program.status()) || usable_bytes <= floor_bytes) break;
 
       // Step 4: repair the plan to less usable capacity (not below the default plan's
       // peak) and search again.
@@ -256,10 +288,16 @@ class SomaSearch {
       if (!search.RepairToCapacity(&start, usable_bytes)) start = fallback;
     }
     // Step 5: the default DRAM plan.
-    if (CheckAllocatable(model, fallback, inputs_.capacity_bytes, inputs_).ok()) {
+    if (limit_.Passed()) {
+      stats.failure = kOutOfTime;
+      return;
+    }
+    absl::StatusOr<Program> program =
+        BuildAllocatableProgram(model, fallback, inputs_.capacity_bytes, inputs_, "soma");
+    if (program.ok()) {
       inputs_.progress.Always(
           absl::StrCat(label, ": ", allocation_error, "; keeping the default DRAM timing"));
-      Finish(model, fallback, inputs_.capacity_bytes, label, outcome);
+      Finish(model, *std::move(program), inputs_.capacity_bytes, label, outcome);
       return;
     }
     stats.failure = absl::StrCat("no address-allocatable DRAM plan after ",
@@ -267,28 +305,24 @@ class SomaSearch {
                                  usable_bytes, " bytes); last allocator error: ", allocation_error);
   }
 
-  // Records the allocatable result `plan` of a pass.
-  void Finish(const TilingModel& model, const DramPlan& plan, int64_t usable_bytes,
+  // Records `program`, the allocatable result of a pass.
+  void Finish(const TilingModel& model, Program program, int64_t usable_bytes,
               const std::string& label, PassOutcome* outcome) {
     PassStats& stats = outcome->stats;
-    absl::StatusOr<Program> program = BuildProgram(model, plan, usable_bytes, "soma");
-    if (!program.ok()) {
-      stats.failure = std::string(program.status().message());
-      return;
-    }
     stats.usable_capacity_bytes = usable_bytes;
-    stats.latency_cycles = program->latency_cycles;
+    stats.latency_cycles = program.latency_cycles;
     inputs_.progress.Always(
-        absl::StrCat(label, ": latency ", program->latency_cycles, " cycles (Stage-2 lower bound ",
-                     LatencyLowerBound(model), "), peak buffer ", program->peak_buffer_bytes,
+        absl::StrCat(label, ": latency ", program.latency_cycles, " cycles (Stage-2 lower bound ",
+                     LatencyLowerBound(model), "), peak buffer ", program.peak_buffer_bytes,
                      " bytes, ", model.position_count(), " tiles, ", model.transfer_count(),
                      " transfers, stages 2 and 3: ", stats.stage2.rounds + stats.stage3.rounds,
                      " rounds in ", stats.stage2.seconds + stats.stage3.seconds, " s"));
-    outcome->program = *std::move(program);
+    outcome->program = std::move(program);
   }
 
   const SearchInputs& inputs_;
   const Stage1Moves moves_;
+  const Deadline limit_;
   TilingOptions tiling_;
 };
 
@@ -310,8 +344,9 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
   ProgressReporter progress(options.progress);
   const SearchInputs inputs{graph, costs, capacity_bytes, options, progress};
   const int threads = std::max(1, options.threads);
-  const Deadline deadline =
+  const Deadline limit =
       options.time_limit_seconds ? Deadline::After(*options.time_limit_seconds) : Deadline();
+  const Deadline stages_deadline = limit.Fraction(kStagesTimeShare);
   SearchStats stats;
   stats.strategy = "soma";
   stats.seed = options.seed;
@@ -329,23 +364,48 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
                      TilingModel::Build(graph, lbl.schedule.fusion, costs));
     stats.dma_chunk_bytes = DefaultDmaChunkBytes(lbl_model, costs);
   }
-  SomaSearch search(inputs, stats.dma_chunk_bytes);
+  SomaSearch search(inputs, stats.dma_chunk_bytes, limit);
 
-  // Step 2: every pass on one pool of threads. Passes 1..k need r0, the peak of pass 0's
-  // Stage-1 result over the buffer, which pass 0 publishes as soon as its Stage 1 ends.
-  // Pass 0 is the first job, so a pool of one thread runs it before them.
+  // Step 2: every pass on one pool of threads, the Cocco pass first. Its Cocco search
+  // runs whatever the limit and may use all of the stages' time, as the cocco strategy's
+  // does, so the plain Cocco result is always a candidate. Passes 1..k need r0, the peak of
+  // pass 0's Stage-1 result over the buffer, which pass 0 publishes as soon as its Stage 1
+  // ends. Pass 0 is started before them, so a pool of one thread runs it first.
   const int reduced_passes = std::max(0, options.buffer_passes);
   const int cocco_pass = reduced_passes + 1;
   std::vector<PassOutcome> outcomes(reduced_passes + 2);
+  std::optional<Program> cocco_program;
   std::promise<int64_t> pass0_peak_promise;
   const std::shared_future<int64_t> pass0_peak = pass0_peak_promise.get_future().share();
-  std::vector<int> jobs = {0, cocco_pass};
+  std::vector<int> jobs = {cocco_pass, 0};
   for (int pass = 1; pass <= reduced_passes; ++pass) jobs.push_back(pass);
-  RunJobs(jobs, threads, deadline, [&](int pass, const Deadline& pass_deadline) {
+  RunJobs(jobs, threads, stages_deadline, [&](int pass, const ShareOfTime& share_of_time) {
     PassOutcome& outcome = outcomes[pass];
+    if (pass == cocco_pass) {
+      const std::string label = absl::StrCat("soma pass ", pass, " (cocco)");
+      absl::StatusOr<CoccoOutcome> cocco =
+          RunCoccoSearch(inputs, lbl.schedule.fusion, stages_deadline, label);
+      if (!cocco.ok()) {
+        outcome.stats = SkippedPass(pass, "cocco start", std::string(cocco.status().message()));
+        return;
+      }
+      if (stages_deadline.Passed()) {
+        outcome.stats = SkippedPass(pass, "cocco start", kNotStarted);
+        outcome.stats.stage1 = cocco->stage1;
+      } else {
+        outcome = search.RunCoccoPass(pass, *cocco, share_of_time());
+      }
+      cocco_program = std::move(cocco->program);
+      return;
+    }
     if (pass == 0) {
+      if (stages_deadline.Passed()) {
+        outcome.stats = SkippedPass(0, "full buffer", kNotStarted);
+        pass0_peak_promise.set_value(lbl.peak_buffer_bytes);
+        return;
+      }
       bool published = false;
-      outcome = search.RunPass(0, capacity_bytes, lbl.schedule.fusion, pass_deadline,
+      outcome = search.RunPass(0, capacity_bytes, lbl.schedule.fusion, share_of_time(),
                                [&](int64_t peak_bytes) {
                                  pass0_peak_promise.set_value(peak_bytes);
                                  published = true;
@@ -353,24 +413,23 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
       if (!published) pass0_peak_promise.set_value(lbl.peak_buffer_bytes);
       return;
     }
-    if (pass == cocco_pass) {
-      outcome = search.RunCoccoPass(pass, lbl.schedule.fusion, pass_deadline);
-      return;
-    }
     // Step 3: passes 1..k run Stage 1 at r0 * 0.9^i of the buffer.
     const double r0 = static_cast<double>(pass0_peak.get()) / static_cast<double>(capacity_bytes);
     const auto stage1_capacity = static_cast<int64_t>(static_cast<double>(capacity_bytes) * r0 *
                                                       std::pow(kPassCapacityFactor, pass));
+    if (stages_deadline.Passed()) {
+      outcome.stats = SkippedPass(pass, "reduced buffer", kNotStarted);
+      outcome.stats.stage1_capacity_bytes = stage1_capacity;
+      return;
+    }
     absl::StatusOr<FusionPlan> start = PlanLayerByLayer(graph, costs, stage1_capacity);
     if (!start.ok()) {
-      outcome.stats.pass = pass;
-      outcome.stats.kind = "reduced buffer";
+      outcome.stats = SkippedPass(pass, "reduced buffer", std::string(start.status().message()));
       outcome.stats.stage1_capacity_bytes = stage1_capacity;
-      outcome.stats.failure = std::string(start.status().message());
       progress.Always(absl::StrCat("soma pass ", pass, ": skipped, ", outcome.stats.failure));
       return;
     }
-    outcome = search.RunPass(pass, stage1_capacity, *start, pass_deadline);
+    outcome = search.RunPass(pass, stage1_capacity, *start, share_of_time());
   });
 
   // Step 4: the fastest allocatable candidate; ties go to the earliest in pass order,
@@ -381,9 +440,7 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
       candidates.emplace_back(&*outcomes[pass].program, absl::StrCat("pass ", pass));
     }
   }
-  if (outcomes[cocco_pass].cocco_program) {
-    candidates.emplace_back(&*outcomes[cocco_pass].cocco_program, "cocco");
-  }
+  if (cocco_program) candidates.emplace_back(&*cocco_program, "cocco");
   candidates.emplace_back(&lbl, "lbl");
   const Program* best = candidates.front().first;
   stats.chosen = candidates.front().second;

@@ -2,13 +2,13 @@
 // run on several threads, with address allocation inside the search.
 //
 // Passes (each with its own random stream derived from the seed and the pass index):
+//   - the Cocco pass: the Cocco search (the same one as the cocco strategy), then Stages 2
+//     and 3 on its result;
 //   - pass 0: Stage 1 at the full buffer from the lbl plan, then Stages 2 and 3;
 //   - passes 1..k: Stage 1 at r0 * 0.9^i of the buffer (r0 = peak of pass 0's Stage-1
 //     result / buffer) from the lbl plan of that capacity, then Stages 2 and 3 at the full
 //     buffer; Stage 1 leaves headroom that Stage 2 spends on earlier loads and later
-//     stores;
-//   - the Cocco pass: the Cocco search (the same one as the cocco strategy), then Stages 2
-//     and 3 on its result.
+//     stores.
 // A pass's result must be address-allocatable. Stage 1 keeps the best plan whose
 // default-timing Program allocates (Stage1Options::accept_best). When the Program of the
 // Stage-3 result does not allocate, the pass tries the earlier Stage-2 bests, which use
@@ -17,10 +17,19 @@
 // with a quarter of the rounds. After a few such attempts it keeps the default DRAM
 // timing. The fastest allocatable result wins, ties by
 // pass order (pass 0..k, the Cocco pass, the plain Cocco result, then the lbl schedule).
-// Since the candidates include the lbl and Cocco schedules, soma is never slower than
-// either (without a time limit, which can cut the Cocco pass short). Passes 1..k and the
-// Cocco pass run on ScheduleOptions::threads threads and merge in pass order, so the
+// The passes run on ScheduleOptions::threads threads and merge in pass order, so the
 // result does not depend on the thread count.
+//
+// Time limit (ScheduleOptions::time_limit_seconds): the stages stop at kStagesTimeShare
+// of the limit (search_budget.h). The Cocco search runs first and may use all of that
+// time, exactly as the cocco strategy's search does. Each other pass starts with an
+// equal share of the time left, and passes that would start after the stages' share are
+// skipped. After the limit a pass runs no more allocation checks and yields no result.
+// The search therefore ends within the limit plus the time of one candidate evaluation and
+// one allocation check per thread. The candidates always include the lbl schedule and
+// the plain Cocco result, so soma is never slower than lbl. It is never slower than cocco
+// either, with one exception: when the limit cuts both Cocco searches short, they can
+// stop a few rounds apart.
 //
 // DMA chunks: weight loads above ScheduleOptions::dma_chunk_bytes are split into chunks
 // (TilingOptions::dma_chunk_bytes), each with its own place in the queue order, DMA queue

@@ -55,18 +55,16 @@ absl::StatusOr<Stage1Result> RunStage1(const Stage1Moves& moves, FusionEvaluator
   for (; round < options.rounds; ++round) {
     const double done = progress_of(round);
     if (done >= 1.0) break;
-    if (round % kRoundsPerClockCheck == 0 && round > 0) {
-      if (options.deadline.Passed()) {
-        result.stopped_by_deadline = true;
-        break;
-      }
-      if (progress != nullptr) {
-        progress->Periodic([&] {
-          return absl::StrCat(options.label, ": round ", round, "/", options.rounds,
-                              ", best latency ", best.metrics.latency_cycles, " cycles, best EDP ",
-                              best.cost, " pJ*cycles");
-        });
-      }
+    if (options.deadline.Passed()) {
+      result.stopped_by_deadline = true;
+      break;
+    }
+    if (round % kRoundsPerProgressCheck == 0 && round > 0 && progress != nullptr) {
+      progress->Periodic([&] {
+        return absl::StrCat(options.label, ": round ", round, "/", options.rounds,
+                            ", best latency ", best.metrics.latency_cycles, " cycles, best EDP ",
+                            best.cost, " pJ*cycles");
+      });
     }
     if (!reset_done && done >= kResetToBestFraction) {
       reset_done = true;

@@ -326,7 +326,7 @@ Bounds CostModel::ComputeBounds(const LayerGraph& graph) const {
   }
 
   // DRAM bound: every constant tensor once, however many layers read it, plus the network
-  // inputs and outputs. The epilogue vectors (scale, bias) are not counted: they travel in
+  // inputs that a layer reads and the network outputs. The epilogue vectors (scale, bias) are not counted: they travel in
   // the command stream's layer table with the compute descriptors, and no DMA moves them.
   std::vector<bool> counted(graph.tensors.size(), false);
   int64_t dram_bytes = 0;
@@ -344,7 +344,11 @@ Bounds CostModel::ComputeBounds(const LayerGraph& graph) const {
       if (graph.tensor(input).IsConstant()) count_tensor(input);
     }
   }
-  for (graph::TensorId input : graph.inputs) count_tensor(input);
+  for (graph::TensorId input : graph.inputs) {
+    // An input that only shape computations read (folded at import) is never loaded.
+    const graph::Tensor& tensor = graph.tensor(input);
+    if (!tensor.consumers.empty() || tensor.is_graph_output) count_tensor(input);
+  }
   for (graph::TensorId output : graph.outputs) count_tensor(output);
   bounds.dram_bound_cycles = CeilDiv(DmaCycles(dram_bytes), config_.dma_queues);
 

@@ -67,6 +67,7 @@ absl::Status RunPipeline(const CompileRequest& request, PipelineState& state,
   // Step 2: import.
   importer::ImportOptions import_options;
   import_options.dims = options.dims;
+  import_options.constant_inputs = options.constant_inputs;
   import_options.batch = options.batch;
   if (request.model_bytes) {
     ASSIGN_OR_RETURN(state.imported, importer::ImportModelBytes(*request.model_bytes,

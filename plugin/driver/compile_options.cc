@@ -83,6 +83,14 @@ absl::Status ApplyOption(absl::string_view name, absl::string_view value, Compil
     options.dims[std::string(parts[0])] = *extent;
     return absl::OkStatus();
   }
+  if (name == "constant-input") {
+    std::vector<absl::string_view> parts = absl::StrSplit(value, absl::MaxSplits('=', 1));
+    if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
+      return InvalidValue(name, value, "NAME=FILE.pb, e.g. --soma-constant-input=axes=axes.pb");
+    }
+    options.constant_inputs[std::string(parts[0])] = std::string(parts[1]);
+    return absl::OkStatus();
+  }
   if (name == "schedule-out" || name == "schedule-in") {
     if (value.empty()) return InvalidValue(name, value, "a file path");
     (name == "schedule-out" ? options.schedule_out : options.schedule_in) = std::string(value);
@@ -121,6 +129,8 @@ const char* CompileOptionsHelp() {
          "  --soma-threads=N                search threads (default 1)\n"
          "  --soma-batch=N                  rewrite the first dimension of every graph input\n"
          "  --soma-dim=NAME=VALUE           bind a symbolic dimension (repeatable)\n"
+         "  --soma-constant-input=NAME=FILE freeze graph input NAME to the TensorProto in FILE\n"
+         "                                  (shape operands fed as inputs; repeatable)\n"
          "  --soma-schedule-out=FILE.json   also write the schedule notation to FILE.json\n"
          "  --soma-schedule-in=FILE.json    compile that schedule instead of searching\n"
          "Without --soma-time-limit the search is bounded by rounds only, so the same model,\n"

@@ -21,6 +21,9 @@ struct CompileOptions {
   int threads = 1;
   std::optional<int64_t> batch;
   std::map<std::string, int64_t> dims;
+  /// Graph inputs frozen to the values of TensorProto files, by input name
+  /// (--soma-constant-input NAME=FILE.pb).
+  std::map<std::string, std::string> constant_inputs;
   /// Writes the schedule notation as JSON to this path (--soma-schedule-out).
   std::optional<std::string> schedule_out;
   /// Compiles the schedule in this JSON file instead of searching (--soma-schedule-in).

@@ -1,15 +1,20 @@
 // graph_interface.cc: graph inputs with bound dimensions, and graph outputs.
 #include "importer/graph_interface.h"
 
+#include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "importer/constant_tensor.h"
 #include "importer/shape_rules.h"
 #include "importer/tensor_op_lowering.h"
+#include "soma/status_macros.h"
 
 namespace soma::importer {
 
@@ -140,11 +145,96 @@ absl::StatusOr<int64_t> BindDimension(const onnx::ValueInfoProto& input, int axi
 
 }  // namespace
 
+namespace {
+
+// Makes graph input `input` the constant in TensorProto file `path`, after checking that its
+// rank and static extents match the declaration.
+absl::Status FreezeGraphInput(const onnx::ValueInfoProto& input, const std::string& path,
+                              LoweringContext& context) {
+  const std::string flag = absl::StrCat("--soma-constant-input=", input.name(), "=", path);
+  std::ifstream in(path, std::ios::binary);
+  onnx::TensorProto proto;
+  if (!in || !proto.ParseFromIstream(&in)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read a TensorProto from '", path, "'"));
+  }
+  auto constant = ConstantFromTensorProto(proto, ExternalDataPolicy{});
+  if (!constant.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", constant.status().message()));
+  }
+  if (input.type().has_tensor_type() && input.type().tensor_type().has_shape()) {
+    const onnx::TensorShapeProto& shape = input.type().tensor_type().shape();
+    bool matches = shape.dim_size() == static_cast<int>(constant->dims.size());
+    for (int axis = 0; matches && axis < shape.dim_size(); ++axis) {
+      if (shape.dim(axis).has_dim_value() && shape.dim(axis).dim_value() != constant->dims[axis]) {
+        matches = false;
+      }
+    }
+    if (!matches) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          flag, ": the file holds a tensor of shape ", DimsToString(constant->dims),
+          ", which does not match the input's declared shape"));
+    }
+  }
+  context.AddConstant(input.name(), *std::move(constant));
+  return absl::OkStatus();
+}
+
+// A graph output whose value folded to a constant (a Shape of an input, a Range of
+// constants) is written by a tensor operation: Cast, to the output's element type, of a float
+// graph tensor that holds the values.
+absl::Status AddConstantOutputLayer(const onnx::ValueInfoProto& output, LoweringContext& context) {
+  const ConstantTensor& constant = *context.FindConstant(output.name());
+  ConstantTensor as_float;
+  as_float.dims = constant.dims;
+  const int64_t count = constant.ElementCount();
+  if (constant.fill.has_value()) {
+    as_float.fill = constant.fill;
+  } else {
+    as_float.float_values.reserve(count);
+    for (int64_t index = 0; index < count; ++index) {
+      as_float.float_values.push_back(static_cast<float>(constant.At(index)));
+    }
+  }
+  const std::string source = absl::StrCat(output.name(), "_values");
+  context.AddConstant(source, std::move(as_float));
+  int32_t elem_type = onnx::TensorProto::FLOAT;
+  if (output.type().has_tensor_type() && output.type().tensor_type().elem_type() != 0) {
+    elem_type = output.type().tensor_type().elem_type();
+  } else if (constant.is_integer) {
+    elem_type = onnx::TensorProto::INT64;
+  }
+  onnx::NodeProto built;
+  built.set_op_type("Cast");
+  built.set_name(absl::StrCat(output.name(), "_constant_output"));
+  built.add_input(source);
+  built.add_output(output.name());
+  onnx::AttributeProto* to = built.add_attribute();
+  to->set_name("to");
+  to->set_type(onnx::AttributeProto::INT);
+  to->set_i(elem_type);
+  const onnx::NodeProto& node = context.OwnNode(std::move(built));
+  const std::string label = absl::StrCat("graph output '", output.name(), "'");
+  const NodeScope scope{node, -1, node.name(), label, NodeAttributes(node, label)};
+  auto outcome = LowerSynthesisedTensorOp(scope, context, node, std::max<int64_t>(context.opset(), 13),
+                                          {node.name()});
+  return outcome.ok() ? absl::OkStatus() : outcome.status();
+}
+
+}  // namespace
+
 absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& context) {
   const onnx::GraphProto& graph = context.onnx_graph();
   const std::set<std::string> symbolic_names = SymbolicDimNames(graph);
+  std::set<std::string> frozen;
   for (const onnx::ValueInfoProto& input : graph.input()) {
     if (context.FindConstant(input.name()) != nullptr) continue;
+    const auto constant_file = options.constant_inputs.find(input.name());
+    if (constant_file != options.constant_inputs.end()) {
+      RETURN_IF_ERROR(FreezeGraphInput(input, constant_file->second, context));
+      frozen.insert(input.name());
+      continue;
+    }
     if (!input.type().has_tensor_type()) {
       return absl::UnimplementedError(
           absl::StrCat("graph input '", input.name(), "' is not a tensor"));
@@ -163,6 +253,24 @@ absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& conte
           "graph input '", input.name(), "' declares no shape; the importer needs its rank"));
     }
     std::vector<int64_t> dims;
+    bool empty = false;
+    for (const onnx::TensorShapeProto::Dimension& dim : type.shape().dim()) {
+      empty = empty || (dim.has_dim_value() && dim.dim_value() == 0);
+    }
+    if (empty) {
+      // A tensor without elements carries no values, so it is known at compile time: it
+      // becomes an empty constant, and the nodes that read it fold.
+      ConstantTensor constant;
+      constant.is_integer = type.elem_type() != onnx::TensorProto::FLOAT &&
+                            type.elem_type() != onnx::TensorProto::DOUBLE &&
+                            type.elem_type() != onnx::TensorProto::FLOAT16 &&
+                            type.elem_type() != onnx::TensorProto::BFLOAT16;
+      for (const onnx::TensorShapeProto::Dimension& dim : type.shape().dim()) {
+        constant.dims.push_back(dim.has_dim_value() ? dim.dim_value() : 1);
+      }
+      context.AddConstant(input.name(), std::move(constant));
+      continue;
+    }
     for (int axis = 0; axis < type.shape().dim_size(); ++axis) {
       const onnx::TensorShapeProto::Dimension& dim = type.shape().dim(axis);
       auto extent = BindDimension(input, axis, dim, options);
@@ -171,6 +279,13 @@ absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& conte
     }
     auto tensor = context.AddGraphInput(input.name(), dims, type.elem_type());
     if (!tensor.ok()) return tensor.status();
+  }
+  for (const auto& [name, file] : options.constant_inputs) {
+    if (frozen.count(name) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--soma-constant-input=", name, "=", file, ": the model has no graph input '", name,
+          "' (initializers cannot be frozen again)"));
+    }
   }
   // A binding for a dimension the model does not have is a typo, not something to ignore.
   for (const auto& [name, extent] : options.dims) {
@@ -205,12 +320,11 @@ absl::Status MarkGraphOutputs(const ImportOptions& options, LoweringContext& con
         value = context.FindActivation(output.name());
       }
     }
+    if (value == nullptr && context.FindConstant(output.name()) != nullptr) {
+      RETURN_IF_ERROR(AddConstantOutputLayer(output, context));
+      value = context.FindActivation(output.name());
+    }
     if (value == nullptr) {
-      if (context.FindConstant(output.name()) != nullptr) {
-        return absl::UnimplementedError(absl::StrCat(
-            "graph output '", output.name(),
-            "' is a constant; outputs computed entirely at import time are not supported"));
-      }
       return absl::InvalidArgumentError(absl::StrCat(
           "graph output '", output.name(), "' is not produced by any node or graph input"));
     }

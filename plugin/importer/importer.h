@@ -17,6 +17,9 @@ namespace soma::importer {
 struct ImportOptions {
   /// Values for symbolic dimensions, by dimension name (--soma-dim NAME=VALUE).
   std::map<std::string, int64_t> dims;
+  /// Graph inputs that become constants with the values of a TensorProto file, by input
+  /// name (--soma-constant-input), for shape operands that a model takes as inputs.
+  std::map<std::string, std::string> constant_inputs;
   /// When set, rewrites the first dimension of every graph input (--soma-batch).
   std::optional<int64_t> batch;
   /// Largest model file accepted, in bytes.

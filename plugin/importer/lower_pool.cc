@@ -45,10 +45,11 @@ absl::StatusOr<NodeOutcome> LowerPool(const NodeScope& scope, LoweringContext& c
   if (!input.ok()) return input.status();
   const bool is_max = scope.node.op_type() == "MaxPool";
   if (is_max && scope.node.output_size() > 1 && !scope.node.output(1).empty() &&
-      !context.ConsumersOf(scope.node.output(1)).empty()) {
+      (!context.ConsumersOf(scope.node.output(1)).empty() ||
+       context.IsGraphOutput(scope.node.output(1)))) {
     return absl::UnimplementedError(absl::StrCat(
         scope.label, ": the Indices output '", scope.node.output(1),
-        "' is read by other nodes; MaxPool indices are not supported"));
+        "' is used; the pooling layer has no indices, so the node runs as a tensor operation"));
   }
   const std::vector<int64_t> spatial(input->dims.begin() + 2, input->dims.end());
   auto kernel = scope.attributes.Ints("kernel_shape", {});

@@ -126,7 +126,7 @@ absl::Status MapCaptures(const NodeScope& scope, LoweringContext& context, onnx:
   }
   for (const std::string& name : names) {
     const ConstantTensor* constant = context.FindConstant(name);
-    if (constant != nullptr && constant->is_integer) {
+    if (constant != nullptr && (constant->is_integer || constant->ElementCount() == 0)) {
       const onnx::TensorProto proto = ConstantToTensorProto(*constant, name);
       for (auto& attribute : *node.mutable_attribute()) {
         if (attribute.has_g()) *attribute.mutable_g()->add_initializer() = proto;
@@ -158,7 +158,7 @@ absl::Status MapInputs(const NodeScope& scope, LoweringContext& context,
       continue;
     }
     const ConstantTensor* constant = context.FindConstant(name);
-    if (constant != nullptr && constant->is_integer) {
+    if (constant != nullptr && (constant->is_integer || constant->ElementCount() == 0)) {
       absl::Status status = CheckEvaluable(scope, name, constant->dims);
       if (!status.ok()) return status;
       map.params.input_slots.push_back(-1);
@@ -384,7 +384,9 @@ absl::StatusOr<NodeOutcome> LowerSynthesisedTensorOp(const NodeScope& scope,
         "; neither a specialised lowering nor the reference interpreter implements it (npuc "
         "--soma-supported-ops lists the supported operators)"));
   }
-  if (HasValueDependentShape(op)) {
+  const bool constant_condition = op == "Compress" && node.input_size() > 1 &&
+                                  context.FindConstant(node.input(1)) != nullptr;
+  if (HasValueDependentShape(op) && !constant_condition) {
     return absl::UnimplementedError(absl::StrCat(
         "output shape of ", scope.label, " depends on run-time values; only operators with "
         "static output shapes are supported"));
@@ -400,6 +402,11 @@ absl::StatusOr<NodeOutcome> LowerSynthesisedTensorOp(const NodeScope& scope,
   // Step 2: output dims and types from the interpreter. A second run on inputs of ones
   // finds outputs whose shape follows an activation's values (a trip count, a branch).
   auto zero_run = RunOn(node, opset, map.zero_values, map.zero_scope);
+  if (!zero_run.ok() && absl::IsInvalidArgument(zero_run.status())) {
+    // Zeros can be invalid operands (an integer Mod or Div by zero); ones give the dims.
+    auto one_run = RunOn(node, opset, map.ones_values, map.ones_scope);
+    if (one_run.ok()) zero_run = std::move(one_run);
+  }
   if (!zero_run.ok()) return zero_run.status();
   if (map.has_integer_activation || MayDependOnValues(op)) {
     auto ones_run = RunOn(node, opset, map.ones_values, map.ones_scope);

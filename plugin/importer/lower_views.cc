@@ -14,10 +14,11 @@ absl::StatusOr<NodeOutcome> LowerView(const NodeScope& scope, LoweringContext& c
   if (!input.ok()) return input.status();
   const std::string& op = scope.node.op_type();
   if (op == "Dropout" && scope.node.output_size() > 1 && !scope.node.output(1).empty() &&
-      !context.ConsumersOf(scope.node.output(1)).empty()) {
+      (!context.ConsumersOf(scope.node.output(1)).empty() ||
+       context.IsGraphOutput(scope.node.output(1)))) {
     return absl::UnimplementedError(absl::StrCat(
         scope.label, ": the mask output '", scope.node.output(1),
-        "' is read by other nodes; only inference-mode Dropout (an identity) is supported"));
+        "' is used; a view has no mask, so the node runs as a tensor operation"));
   }
   auto dims = ViewOutputDims(scope, context, input->dims);
   if (!dims.ok()) return dims.status();

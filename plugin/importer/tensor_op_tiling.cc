@@ -149,8 +149,9 @@ std::optional<TensorOpTiling> ElementwiseTiling(const onnx::NodeProto& node,
       if (Product(operand.dims) != 1) return std::nullopt;
       continue;
     }
-    if (Product(operand.dims) == 1) {
-      // A scalar (a quantization scale, a Clip bound) is read whole with its own dims.
+    if (slot > 0 && Product(operand.dims) == 1) {
+      // A one-element operand after the first (a quantization scale, a Clip bound) is read
+      // whole with its own dims, since those operators require scalars there.
       tiling.input_dims.push_back(operand.dims);
       continue;
     }

@@ -95,6 +95,12 @@ absl::StatusOr<std::map<int, std::vector<float>>> ReadBoundFiles(
   std::map<int, std::string> bound_from;
   for (const auto& [position, path] : files) {
     ASSIGN_OR_RETURN(importer::NamedTensor tensor, importer::ReadTensorProtoFile(path));
+    if (tensor.values.empty() && !tensor.name.empty() &&
+        std::none_of(ids.begin(), ids.end(), [&](int id) {
+          return command_stream.tensors(id).name() == tensor.name;
+        })) {
+      continue;  // an input without elements, which the compiler made a constant
+    }
     ASSIGN_OR_RETURN(const int id,
                      BindByNameOrPosition(command_stream, ids, kind, position, tensor, path));
     if (bound_from.count(id) > 0) {

@@ -1,10 +1,14 @@
 // ort_reference.mjs: writes ONNX Runtime reference data for a model in the ONNX
 // backend-test layout: input_K.pb (seeded uniform random inputs) and output_K.pb (the
-// outputs of ONNX Runtime's CPU provider), both float TensorProto files with raw data.
+// outputs of ONNX Runtime's CPU provider), TensorProto files with raw data.
 //
 //   node tools/ort/ort_reference.mjs --model models/residual_small.onnx --seed 1 \
-//       --out models/residual_small.test_data_set_0 [--low -1] [--high 1]
+//       --out models/residual_small.test_data_set_0 [--low -1] [--high 1] \
+//       [--int-high 2] [--dim NAME=VALUE ...]
 //
+// Float inputs (float32, float16) are uniform in [low, high); integer and bool inputs
+// (token ids, masks) are uniform integers in [0, int-high). --dim binds a symbolic
+// dimension of the inputs, as npuc's --soma-dim does.
 // Install the runtime first: npm install --ignore-scripts --prefix tools/ort onnxruntime-node
 // Inputs are drawn from a 32-bit Mersenne Twister (std::mt19937) seeded with --seed: each
 // value is low + (high - low) * (draw >> 8) / 2^24, inputs in model order, elements in
@@ -16,7 +20,7 @@ import ort from 'onnxruntime-node';
 // ---- Command line ----
 
 function parseArguments(argv) {
-  const options = { seed: 1, low: -1, high: 1 };
+  const options = { seed: 1, low: -1, high: 1, intHigh: 2, dims: {} };
   for (let index = 0; index < argv.length; index += 2) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -27,7 +31,19 @@ function parseArguments(argv) {
       case '--seed': options.seed = Number.parseInt(value, 10); break;
       case '--low': options.low = Number.parseFloat(value); break;
       case '--high': options.high = Number.parseFloat(value); break;
-      default: throw new Error(`unknown flag ${flag}; expected --model, --out, --seed, --low or --high`);
+      case '--int-high': options.intHigh = Number.parseInt(value, 10); break;
+      case '--dim': {
+        const [name, extent] = value.split('=');
+        const parsed = Number.parseInt(extent, 10);
+        if (!name || !Number.isInteger(parsed) || parsed < 1) {
+          throw new Error(`--dim takes NAME=VALUE with a positive VALUE, found '${value}'`);
+        }
+        options.dims[name] = parsed;
+        break;
+      }
+      default:
+        throw new Error(`unknown flag ${flag}; expected --model, --out, --seed, --low, --high, ` +
+                        '--int-high or --dim');
     }
   }
   if (!options.model || !options.out) throw new Error('--model and --out are required');
@@ -96,17 +112,65 @@ function lengthDelimited(fieldNumber, payload) {
   return Buffer.concat([varint((fieldNumber << 3) | 2), varint(payload.length), payload]);
 }
 
-const kFloatDataType = 1;
+// ONNX element types by onnxruntime-node type name.
+const kDataTypes = {
+  float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11,
+};
 
-function encodeFloatTensor(name, dims, values) {
+// `tensor` holds ONNX Runtime's typed array; its bytes are the raw data in little-endian
+// order on every platform Node.js runs on here.
+function encodeTensor(name, type, dims, data) {
+  const dataType = kDataTypes[type];
+  if (dataType === undefined) throw new Error(`tensor '${name}' has unsupported type ${type}`);
   const parts = [];
   for (const extent of dims) parts.push(varint((1 << 3) | 0), varint(extent));
-  parts.push(varint((2 << 3) | 0), varint(kFloatDataType));
+  parts.push(varint((2 << 3) | 0), varint(dataType));
   parts.push(lengthDelimited(8, Buffer.from(name, 'utf8')));
-  const raw = Buffer.alloc(values.length * 4);
-  values.forEach((value, index) => raw.writeFloatLE(value, index * 4));
-  parts.push(lengthDelimited(9, raw));
+  parts.push(lengthDelimited(9, Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
   return Buffer.concat(parts);
+}
+
+// IEEE half-precision bits of `value`, rounded to nearest even.
+function floatToHalfBits(value) {
+  const floatView = new Float32Array(1);
+  const bitsView = new Uint32Array(floatView.buffer);
+  floatView[0] = value;
+  const bits = bitsView[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  let mantissa = bits & 0x7fffff;
+  if (exponent <= 0) {
+    if (exponent < -10) return sign;
+    mantissa |= 0x800000;
+    const shift = 14 - exponent;
+    let half = mantissa >>> shift;
+    const remainder = mantissa & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (remainder > halfway || (remainder === halfway && (half & 1))) half += 1;
+    return sign | half;
+  }
+  if (exponent >= 31) return sign | 0x7c00;
+  let half = (exponent << 10) | (mantissa >>> 13);
+  const remainder = mantissa & 0x1fff;
+  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1))) half += 1;
+  return sign | half;
+}
+
+// Seeded values of one input of `type` with `count` elements.
+function randomValues(type, count, random, options) {
+  const unit = () => options.low + (options.high - options.low) * random.nextUnit();
+  const integer = () => Math.floor(random.nextUnit() * options.intHigh);
+  switch (type) {
+    case 'float32': return Float32Array.from({ length: count }, unit);
+    case 'float64': return Float64Array.from({ length: count }, unit);
+    case 'float16': return Uint16Array.from({ length: count }, () => floatToHalfBits(unit()));
+    case 'int64': return BigInt64Array.from({ length: count }, () => BigInt(integer()));
+    case 'int32': return Int32Array.from({ length: count }, integer);
+    case 'int8': return Int8Array.from({ length: count }, integer);
+    case 'uint8': return Uint8Array.from({ length: count }, integer);
+    case 'bool': return Uint8Array.from({ length: count }, () => (integer() > 0 ? 1 : 0));
+    default: return null;
+  }
 }
 
 // Writes to a temporary name and renames, so a failed run leaves no partial file.
@@ -126,31 +190,29 @@ async function main() {
 
   const feeds = {};
   session.inputMetadata.forEach((input, inputIndex) => {
-    if (!input.isTensor || input.type !== 'float32') {
-      throw new Error(`input '${input.name}' is not a float tensor; only float inputs are supported`);
-    }
-    const dims = input.shape;
+    if (!input.isTensor) throw new Error(`input '${input.name}' is not a tensor`);
+    const dims = input.shape.map((extent) =>
+      (typeof extent === 'string' && options.dims[extent] !== undefined ? options.dims[extent] : extent));
     if (dims.some((extent) => typeof extent !== 'number' || extent < 0)) {
-      throw new Error(`input '${input.name}' has symbolic shape [${dims}]; fix its dimensions in the model`);
+      throw new Error(`input '${input.name}' has symbolic shape [${input.shape}]; bind its ` +
+                      'dimensions with --dim NAME=VALUE');
     }
     const count = dims.reduce((product, extent) => product * extent, 1);
-    const values = new Float32Array(count);
-    for (let index = 0; index < count; index++) {
-      values[index] = options.low + (options.high - options.low) * random.nextUnit();
+    const values = randomValues(input.type, count, random, options);
+    if (values === null) {
+      throw new Error(`input '${input.name}' has type ${input.type}; supported: ` +
+                      Object.keys(kDataTypes).join(', '));
     }
-    feeds[input.name] = new ort.Tensor('float32', values, dims);
+    feeds[input.name] = new ort.Tensor(input.type, values, dims);
     writeFileAtomically(path.join(options.out, `input_${inputIndex}.pb`),
-                        encodeFloatTensor(input.name, dims, values));
+                        encodeTensor(input.name, input.type, dims, values));
   });
 
   const results = await session.run(feeds);
   session.outputNames.forEach((name, outputIndex) => {
     const tensor = results[name];
-    if (tensor.type !== 'float32') {
-      throw new Error(`output '${name}' has type ${tensor.type}; only float outputs are supported`);
-    }
     writeFileAtomically(path.join(options.out, `output_${outputIndex}.pb`),
-                        encodeFloatTensor(name, tensor.dims, Array.from(tensor.data)));
+                        encodeTensor(name, tensor.type, tensor.dims, tensor.data));
   });
 }
 

@@ -8,6 +8,7 @@
 #include "importer/host_values.h"
 #include "importer/shape_rules.h"
 #include "importer/tensor_op_lowering.h"
+#include "importer/tensor_op_shapes.h"
 #include "importer/tensor_op_tiling.h"
 #include "onnx_ops/onnx_ops.h"
 
@@ -43,6 +44,9 @@ struct OperandMap {
   onnx_ops::ValueScope zero_scope;
   onnx_ops::ValueScope ones_scope;
   bool has_integer_activation = false;
+  /// An activation input exceeds kMaxEvaluatedElements: its stand-ins hold dims only, and
+  /// the output shapes come from OutputShapesFromInputShapes.
+  bool too_large_to_evaluate = false;
 
   // Index of (tensor, dims) in Layer::inputs, added when new.
   int AddInput(graph::TensorId tensor, const std::vector<int64_t>& dims, int32_t elem_type) {
@@ -87,9 +91,14 @@ absl::StatusOr<int> AddValueOperand(const NodeScope& scope, LoweringContext& con
         scope.label, ": input '", name,
         "' is not a graph input, an initializer or the output of any node"));
   }
-  absl::Status status = CheckEvaluable(scope, name, activation->dims);
-  if (!status.ok()) return status;
   if (!IsFloatElementType(activation->elem_type)) map.has_integer_activation = true;
+  if (!CheckEvaluable(scope, name, activation->dims).ok()) {
+    map.too_large_to_evaluate = true;
+    zero.elem_type = activation->elem_type;
+    zero.dims = activation->dims;
+    ones = zero;
+    return map.AddInput(activation->tensor, activation->dims, activation->elem_type);
+  }
   zero = FilledHost(activation->dims, activation->elem_type, 0.0);
   ones = FilledHost(activation->dims, activation->elem_type, 1.0);
   return map.AddInput(activation->tensor, activation->dims, activation->elem_type);
@@ -356,6 +365,13 @@ absl::StatusOr<ActivationValue> CopyValue(const NodeScope& scope, LoweringContex
   params.input_elem_types = {view.elem_type};
   params.output_dims = view.dims;
   params.output_elem_type = view.elem_type;
+  // The copy keeps axis 0, so a batch of views copies in axis-0 slices.
+  const std::vector<TensorOpSlot> slots = {
+      {TensorOpSlot::Kind::kLayerInput, view.dims, context.graph().tensor(view.tensor).shape},
+      {TensorOpSlot::Kind::kEmbedded, {static_cast<int64_t>(view.dims.size())}, {1, 1, 1, 1}}};
+  params.axis0_sliced = ChooseTensorOpTiling(node, params.opset, slots, 0, view.dims,
+                                             CanonicalShape(view.dims))
+                            .axis0_sliced;
   graph::Layer layer;
   layer.name = node.name();
   layer.kind = graph::LayerKind::kTensorOp;
@@ -368,6 +384,57 @@ absl::StatusOr<ActivationValue> CopyValue(const NodeScope& scope, LoweringContex
   context.SetMaterialisedView(value, copy);
   return ActivationValue{copy, view.dims, view.elem_type};
 }
+
+// Step 3 of lowering a tensor operation: one layer per used output of `node` (output 0
+// when none is used), with the output dims and element types of `results`.
+absl::StatusOr<NodeOutcome> AddTensorOpLayers(const NodeScope& scope, LoweringContext& context,
+                                              const onnx::NodeProto& original,
+                                              const onnx::NodeProto& node, int64_t opset,
+                                              const std::vector<std::string>& origins,
+                                              OperandMap& map,
+                                              const std::vector<onnx_ops::HostTensor>& results) {
+  map.params.domain = node.domain();
+  map.params.op_type = node.op_type();
+  map.params.node_proto = SerializeDeterministic(node);
+  map.params.opset = opset;
+  const std::string reason = HostReason(node.domain(), node.op_type());
+  map.params.unit = reason.empty() ? graph::ExecutionUnit::kVector : graph::ExecutionUnit::kHost;
+  map.params.host_reason = reason;
+  std::vector<int> outputs;
+  for (int index = 0; index < node.output_size() && index < static_cast<int>(results.size());
+       ++index) {
+    if (OutputUsed(context, original, index)) outputs.push_back(index);
+  }
+  if (outputs.empty()) outputs.push_back(0);
+  if (map.inputs.empty()) {
+    return absl::UnimplementedError(absl::StrCat(
+        scope.label, ": the node reads no activation or float constant; a tensor operation "
+        "needs at least one"));
+  }
+  int main_layer = -1;
+  for (int index : outputs) {
+    const onnx_ops::HostTensor& result = results[index];
+    graph::TensorOpParams params = map.params;
+    params.output_dims = result.dims;
+    params.output_elem_type = result.elem_type;
+    params.output_index = index;
+    params.mac_count = TensorOpMacCount(node, map.slot_dims, result.dims);
+    if (params.captures.empty()) ApplyTiling(context, map, node, opset, params);
+    graph::Layer layer;
+    layer.name = index == outputs.front() ? scope.name : absl::StrCat(scope.name, "_out", index);
+    layer.kind = graph::LayerKind::kTensorOp;
+    layer.params = std::move(params);
+    layer.inputs = map.inputs;
+    layer.origins = origins;
+    auto layer_id = context.AddLayer(scope, std::move(layer), original.output(index), result.dims,
+                                     result.elem_type);
+    if (!layer_id.ok()) return layer_id.status();
+    if (main_layer < 0) main_layer = *layer_id;
+  }
+  if (!reason.empty()) return NodeOutcome{PlacementKind::kHost, main_layer, reason};
+  return NodeOutcome{PlacementKind::kNpu, main_layer, "vector tensor op"};
+}
+
 
 absl::StatusOr<NodeOutcome> LowerSynthesisedTensorOp(const NodeScope& scope,
                                                      LoweringContext& context,
@@ -401,6 +468,33 @@ absl::StatusOr<NodeOutcome> LowerSynthesisedTensorOp(const NodeScope& scope,
 
   // Step 2: output dims and types from the interpreter. A second run on inputs of ones
   // finds outputs whose shape follows an activation's values (a trip count, a branch).
+  // Inputs too large to evaluate leave the shapes to the operator's shape rule.
+  if (map.too_large_to_evaluate) {
+    std::vector<std::optional<ValueShape>> input_shapes;
+    for (int slot = 0; slot < node.input_size(); ++slot) {
+      if (node.input(slot).empty()) {
+        input_shapes.emplace_back();
+      } else {
+        input_shapes.push_back(
+            ValueShape{map.zero_values[slot].dims, map.zero_values[slot].elem_type});
+      }
+    }
+    const auto shapes = OutputShapesFromInputShapes(node, input_shapes);
+    if (!shapes.has_value() || map.has_integer_activation || MayDependOnValues(op)) {
+      return absl::UnimplementedError(absl::StrCat(
+          scope.label, ": an input has more than ", kMaxEvaluatedElements,
+          " elements, too large to evaluate at import time, and the output shape of ", op,
+          " does not follow from the input shapes alone"));
+    }
+    std::vector<onnx_ops::HostTensor> results;
+    for (const ValueShape& shape : *shapes) {
+      onnx_ops::HostTensor result;
+      result.dims = shape.dims;
+      result.elem_type = shape.elem_type;
+      results.push_back(std::move(result));
+    }
+    return AddTensorOpLayers(scope, context, original, node, opset, origins, map, results);
+  }
   auto zero_run = RunOn(node, opset, map.zero_values, map.zero_scope);
   if (!zero_run.ok() && absl::IsInvalidArgument(zero_run.status())) {
     // Zeros can be invalid operands (an integer Mod or Div by zero); ones give the dims.
@@ -420,47 +514,7 @@ absl::StatusOr<NodeOutcome> LowerSynthesisedTensorOp(const NodeScope& scope,
     }
   }
 
-  // Step 3: one layer per used output (output 0 when none is used).
-  map.params.domain = node.domain();
-  map.params.op_type = op;
-  map.params.node_proto = SerializeDeterministic(node);
-  map.params.opset = opset;
-  const std::string reason = HostReason(node.domain(), op);
-  map.params.unit = reason.empty() ? graph::ExecutionUnit::kVector : graph::ExecutionUnit::kHost;
-  map.params.host_reason = reason;
-  std::vector<int> outputs;
-  for (int index = 0; index < node.output_size() && index < static_cast<int>(zero_run->size());
-       ++index) {
-    if (OutputUsed(context, original, index)) outputs.push_back(index);
-  }
-  if (outputs.empty()) outputs.push_back(0);
-  if (map.inputs.empty()) {
-    return absl::UnimplementedError(absl::StrCat(
-        scope.label, ": the node reads no activation or float constant; a tensor operation "
-        "needs at least one"));
-  }
-  int main_layer = -1;
-  for (int index : outputs) {
-    const onnx_ops::HostTensor& result = (*zero_run)[index];
-    graph::TensorOpParams params = map.params;
-    params.output_dims = result.dims;
-    params.output_elem_type = result.elem_type;
-    params.output_index = index;
-    params.mac_count = TensorOpMacCount(node, map.slot_dims, result.dims);
-    if (params.captures.empty()) ApplyTiling(context, map, node, opset, params);
-    graph::Layer layer;
-    layer.name = index == outputs.front() ? scope.name : absl::StrCat(scope.name, "_out", index);
-    layer.kind = graph::LayerKind::kTensorOp;
-    layer.params = std::move(params);
-    layer.inputs = map.inputs;
-    layer.origins = origins;
-    auto layer_id = context.AddLayer(scope, std::move(layer), original.output(index), result.dims,
-                                     result.elem_type);
-    if (!layer_id.ok()) return layer_id.status();
-    if (main_layer < 0) main_layer = *layer_id;
-  }
-  if (!reason.empty()) return NodeOutcome{PlacementKind::kHost, main_layer, reason};
-  return NodeOutcome{PlacementKind::kNpu, main_layer, "vector tensor op"};
+  return AddTensorOpLayers(scope, context, original, node, opset, origins, map, *zero_run);
 }
 
 absl::StatusOr<NodeOutcome> LowerTensorOp(const NodeScope& scope, LoweringContext& context) {

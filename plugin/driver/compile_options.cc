@@ -78,9 +78,18 @@ absl::Status ApplyOption(absl::string_view name, absl::string_view value, Compil
     if (parts.size() != 2 || parts[0].empty()) {
       return InvalidValue(name, value, "NAME=VALUE, e.g. --soma-dim=batch=1");
     }
+    const std::string dim_name(parts[0]);
     auto extent = ParsePositiveInt(name, parts[1]);
-    if (!extent.ok()) return extent.status();
-    options.dims[std::string(parts[0])] = *extent;
+    if (!extent.ok()) {
+      return InvalidValue(name, value,
+                          absl::StrCat("a positive integer extent for dimension '", dim_name, "'"));
+    }
+    if (options.dims.count(dim_name) > 0) {
+      return InvalidValue(name, value,
+                          absl::StrCat("one binding per dimension; '", dim_name,
+                                       "' is already bound to ", options.dims[dim_name]));
+    }
+    options.dims[dim_name] = *extent;
     return absl::OkStatus();
   }
   if (name == "constant-input") {

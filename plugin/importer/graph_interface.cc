@@ -171,9 +171,14 @@ absl::Status FreezeGraphInput(const onnx::ValueInfoProto& input, const std::stri
       }
     }
     if (!matches) {
+      std::vector<std::string> declared;
+      for (const onnx::TensorShapeProto::Dimension& dim : shape.dim()) {
+        declared.push_back(dim.has_dim_value() ? std::to_string(dim.dim_value())
+                                               : (dim.dim_param().empty() ? "?" : dim.dim_param()));
+      }
       return absl::InvalidArgumentError(absl::StrCat(
           flag, ": the file holds a tensor of shape ", DimsToString(constant->dims),
-          ", which does not match the input's declared shape"));
+          ", but the input is declared [", absl::StrJoin(declared, ", "), "]"));
     }
   }
   context.AddConstant(input.name(), *std::move(constant));

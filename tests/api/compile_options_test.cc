@@ -45,6 +45,15 @@ TEST(CompileOptionsTest, RejectsBadValues) {
               HasSubstr("NAME=VALUE"));
   EXPECT_THAT(ParseCompileOptions({"--soma-seed"}).status().message(),
               HasSubstr("needs a value"));
+  EXPECT_THAT(ParseCompileOptions({"--soma-dim=batch=0"}).status().message(),
+              HasSubstr("positive integer extent for dimension 'batch'"));
+}
+
+TEST(CompileOptionsTest, RejectsASecondBindingOfOneDimension) {
+  // Binding a dimension twice is an error naming the first value, not a silent override.
+  auto options = ParseCompileOptions({"--soma-dim=batch=1", "--soma-dim=batch=2"});
+  ASSERT_FALSE(options.ok());
+  EXPECT_THAT(options.status().message(), HasSubstr("'batch' is already bound to 1"));
 }
 
 TEST(ExitCodesTest, MapsStatusCodes) {

@@ -38,13 +38,13 @@ enum class LayerKind {
   /// A standalone activation that could not fold into its producer, on the vector unit.
   kActivation,
   /// Batched matrix product on the MAC array, with both operands in `inputs` (activations,
-  /// or a constant right operand): A has canonical shape (a0, a1, M, K), B (b0, b1, K, N)
-  /// and the output (o0, o1, M, N); each batch extent a0, a1, b0, b1 equals the output's or
+  /// or a constant right operand). A has canonical shape (a0, a1, M, K), B (b0, b1, K, N)
+  /// and the output (o0, o1, M, N). Each batch extent a0, a1, b0, b1 equals the output's or
   /// is 1 (broadcast). Q*K^T and scores*V of attention use it with two activations.
   kMatMul,
   /// One ONNX node run as a whole-tensor operation on the vector unit or on the host (see
   /// TensorOpParams). Every input is read whole; the output is the node's output
-  /// `output_index`. Tensors store their elements row-major in ONNX order, so the node sees
+  /// `output_index`. Tensors store their elements row-major in ONNX order, so the node reads
   /// each input as the flat data of its ONNX dims whatever the tensor's canonical shape.
   kTensorOp,
 };
@@ -133,7 +133,7 @@ enum class ExecutionUnit {
   /// The NPU's vector unit (or its MAC array, when `mac_count` is positive).
   kVector,
   /// The host CPU: an operator the NPU cannot run (control flow, a contrib op without a
-  /// lowering). `host_reason` says why.
+  /// lowering). `host_reason` gives the reason.
   kHost,
 };
 
@@ -178,11 +178,11 @@ struct TensorOpParams {
   int parallel_dims = 0;
   /// With parallel_dims 0: the node is independent along ONNX axis 0 of its views. The
   /// output's view and every input view with the same dims[0] = A are stored so that
-  /// axis-0 index a holds canonical N rows [a * g, (a + 1) * g), g = N extent / A. A tile
+  /// axis-0 index a is stored in canonical N rows [a * g, (a + 1) * g), g = N extent / A. A tile
   /// computes the axis-0 slice that covers its output rows, reading the same slice of those
   /// inputs; other inputs are read whole.
   bool axis0_sliced = false;
-  /// Why the node runs on the host; empty for kVector.
+  /// The reason the node runs on the host; empty for kVector.
   std::string host_reason;
 };
 

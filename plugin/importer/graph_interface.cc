@@ -187,7 +187,7 @@ absl::Status FreezeGraphInput(const onnx::ValueInfoProto& input, const std::stri
 
 // A graph output whose value folded to a constant (a Shape of an input, a Range of
 // constants) is written by a tensor operation: Cast, to the output's element type, of a float
-// graph tensor that holds the values.
+// graph tensor that contains the values.
 absl::Status AddConstantOutputLayer(const onnx::ValueInfoProto& output, LoweringContext& context) {
   const ConstantTensor& constant = *context.FindConstant(output.name());
   ConstantTensor as_float;

@@ -321,69 +321,7 @@ int64_t TensorOpMacCount(const onnx::NodeProto& node,
   return 0;
 }
 
-absl::StatusOr<ActivationValue> CanonicalOperand(const NodeScope& scope, LoweringContext& context,
-                                                 const std::string& value) {
-  const ActivationValue* activation = context.FindActivation(value);
-  if (activation == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        scope.label, ": input '", value,
-        "' is not a graph input, an initializer or the output of any node"));
-  }
-  const graph::Shape shape = CanonicalShape(activation->dims);
-  if (context.graph().tensor(activation->tensor).shape == shape) return *activation;
-  return CopyValue(scope, context, value);
-}
-
-absl::StatusOr<ActivationValue> CopyValue(const NodeScope& scope, LoweringContext& context,
-                                          const std::string& value) {
-  const ActivationValue* activation = context.FindActivation(value);
-  if (activation == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        scope.label, ": input '", value,
-        "' is not a graph input, an initializer or the output of any node"));
-  }
-  if (std::optional<graph::TensorId> copy = context.MaterialisedView(value)) {
-    return ActivationValue{*copy, activation->dims, activation->elem_type};
-  }
-  const ActivationValue view = *activation;
-  const std::string copy_name = absl::StrCat(value, "_canonical");
-  onnx::NodeProto node;
-  node.set_name(absl::StrCat(scope.name, "/reshape_", value));
-  node.set_op_type("Reshape");
-  node.add_input(value);
-  node.add_input(absl::StrCat(copy_name, "_shape"));
-  node.add_output(copy_name);
-
-  graph::TensorOpParams params;
-  params.op_type = "Reshape";
-  params.node_proto = SerializeDeterministic(node);
-  params.opset = std::max<int64_t>(context.opset(), 14);
-  params.input_slots = {0, -1};
-  params.embedded_inputs.emplace_back(
-      1, SerializeDeterministic(Int64VectorProto(view.dims, node.input(1))));
-  params.input_dims = {view.dims};
-  params.input_elem_types = {view.elem_type};
-  params.output_dims = view.dims;
-  params.output_elem_type = view.elem_type;
-  // The copy keeps axis 0, so a batch of views copies in axis-0 slices.
-  const std::vector<TensorOpSlot> slots = {
-      {TensorOpSlot::Kind::kLayerInput, view.dims, context.graph().tensor(view.tensor).shape},
-      {TensorOpSlot::Kind::kEmbedded, {static_cast<int64_t>(view.dims.size())}, {1, 1, 1, 1}}};
-  params.axis0_sliced = ChooseTensorOpTiling(node, params.opset, slots, 0, view.dims,
-                                             CanonicalShape(view.dims))
-                            .axis0_sliced;
-  graph::Layer layer;
-  layer.name = node.name();
-  layer.kind = graph::LayerKind::kTensorOp;
-  layer.params = std::move(params);
-  layer.inputs = {view.tensor};
-  layer.origins = {scope.name};
-  auto layer_id = context.AddLayer(scope, std::move(layer), copy_name, view.dims, view.elem_type);
-  if (!layer_id.ok()) return layer_id.status();
-  const graph::TensorId copy = context.graph().layer(*layer_id).output;
-  context.SetMaterialisedView(value, copy);
-  return ActivationValue{copy, view.dims, view.elem_type};
-}
+namespace {
 
 // Step 3 of lowering a tensor operation: one layer per used output of `node` (output 0
 // when none is used), with the output dims and element types of `results`.
@@ -435,6 +373,7 @@ absl::StatusOr<NodeOutcome> AddTensorOpLayers(const NodeScope& scope, LoweringCo
   return NodeOutcome{PlacementKind::kNpu, main_layer, "vector tensor op"};
 }
 
+}  // namespace
 
 absl::StatusOr<NodeOutcome> LowerSynthesisedTensorOp(const NodeScope& scope,
                                                      LoweringContext& context,

@@ -187,7 +187,7 @@ std::optional<TensorOpTiling> SoftmaxTiling(const onnx::NodeProto& node, int64_t
 }
 
 // LayerNormalization (output 0): parallel over the canonical dims before the normalised
-// ones; scale and bias are read whole with the dims of the normalised canonical dims.
+// ones. Scale and bias are read whole, with the dims of the normalised canonical dims.
 std::optional<TensorOpTiling> LayerNormTiling(const onnx::NodeProto& node,
                                               const std::vector<TensorOpSlot>& slots,
                                               int output_index,
@@ -309,8 +309,8 @@ bool IndependentAlongAxisZero(const onnx::NodeProto& node, int64_t opset, int ra
   return op == "Reshape" || op == "Flatten" || op == "InstanceNormalization";
 }
 
-// Axis-0 slicing: every layer input whose dims[0] equals the output's is sliced and must
-// store whole slices as canonical N rows; the others are read whole.
+// Axis-0 slicing: every layer input whose dims[0] equals the output's is sliced, so it must
+// store whole slices as canonical N rows. The others are read whole.
 bool Axis0Slicing(const onnx::NodeProto& node, int64_t opset,
                   const std::vector<TensorOpSlot>& slots, int output_index,
                   const std::vector<int64_t>& output_dims, const graph::Shape& output_canonical) {

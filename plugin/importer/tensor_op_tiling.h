@@ -34,7 +34,7 @@ struct TensorOpSlot {
   Kind kind = Kind::kAbsent;
   /// The node's view of the value (its ONNX dims).
   std::vector<int64_t> dims;
-  /// kLayerInput: the canonical shape of the tensor that holds the value.
+  /// kLayerInput: the canonical shape of the tensor that contains the value.
   graph::Shape canonical{1, 1, 1, 1};
 };
 
@@ -45,7 +45,7 @@ struct TensorOpTiling {
   /// See graph::TensorOpParams::axis0_sliced.
   bool axis0_sliced = false;
   /// With parallel_dims > 0: the node with its axis attributes rewritten for the canonical
-  /// shapes, the dims the node sees for each kLayerInput slot (in slot order), and the
+  /// shapes, the dims the node reads for each kLayerInput slot (in slot order), and the
   /// output's dims (its canonical shape).
   onnx::NodeProto node;
   std::vector<std::vector<int64_t>> input_dims;
@@ -57,7 +57,7 @@ struct TensorOpTiling {
 /// is, rank r >= 5 -> (d0*...*d(r-4), d(r-3), d(r-2), d(r-1)).
 graph::Shape CanonicalShapeOfDims(const std::vector<int64_t>& dims);
 
-/// For each ONNX axis of a rank-`rank` tensor, the canonical dim that holds it (rank 1 maps
+/// For each ONNX axis of a rank-`rank` tensor, the canonical dim that contains it (rank 1 maps
 /// its axis to C).
 std::vector<int> CanonicalDimOfAxes(int rank);
 

@@ -24,7 +24,7 @@ namespace soma::onnx_ops {
 using ValueScope = std::map<std::string, HostTensor>;
 
 /// Runs one node. `inputs` has one entry per ONNX input slot of the node; nullptr marks an
-/// absent optional input. `opset` is the model's opset of the node's domain. `outer` holds
+/// absent optional input. `opset` is the model's opset of the node's domain. `outer` contains
 /// the values that subgraphs may read from enclosing scopes (may be null).
 /// Returns one tensor per node output. Unimplemented when the operator, or an attribute
 /// value of it, is not supported (the message names the node, the attribute and the value);
@@ -33,7 +33,7 @@ absl::StatusOr<std::vector<HostTensor>> RunNode(const onnx::NodeProto& node, int
                                                 absl::Span<const HostTensor* const> inputs,
                                                 const ValueScope* outer = nullptr);
 
-/// Runs `graph` (a subgraph, or a model's main graph) in topological order. `feeds` holds
+/// Runs `graph` (a subgraph, or a model's main graph) in topological order. `feeds` contains
 /// its inputs by name and any outer-scope values; initializers of `graph` are read from
 /// the graph itself. Returns the graph outputs in declaration order.
 absl::StatusOr<std::vector<HostTensor>> RunGraph(const onnx::GraphProto& graph, int64_t opset,

@@ -7,7 +7,7 @@
 // string values are outside the product).
 // Tests that feed shape operands (axes, pads, scales) as graph inputs compile once per data
 // set with those inputs frozen by --soma-constant-input.
-// The expected failures are listed with their reason in onnx_backend_known_failures.txt; a
+// The expected failures are listed with their reason in onnx_backend_known_failures.txt. A
 // failure that is not listed, or a listed test that passes, fails this test, so the list
 // stays exact. At least 95% of the supported tests must pass. The results go to
 // BUILD/onnx_backend_results.csv.
@@ -160,7 +160,7 @@ std::string Replay(const std::string& stream, const fs::path& data, const std::s
 }
 
 // Whether a compile failure comes from shape operands that are graph inputs: the importer
-// says so, or its evaluation of the node on stand-in values gave impossible sizes.
+// reports it, or its evaluation of the node on stand-in values gave impossible sizes.
 bool NeedsConstantShapeOperands(const std::string& output) {
   for (const char* sign : {"computed at run time", "depends on run-time values", "split sizes",
                            "declares shape", "output_shape", "empty dimension"}) {

@@ -117,7 +117,7 @@ const kDataTypes = {
   float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11,
 };
 
-// `tensor` holds ONNX Runtime's typed array; its bytes are the raw data in little-endian
+// `data` is ONNX Runtime's typed array; its bytes are the raw data in little-endian
 // order on every platform Node.js runs on here.
 function encodeTensor(name, type, dims, data) {
   const dataType = kDataTypes[type];

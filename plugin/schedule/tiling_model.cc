@@ -52,6 +52,10 @@ class TilingModelBuilder {
     tile_outputs_.resize(graph_.layers.size());
     full_maps_.assign(graph_.layers.size(), -1);
     current_weight_.assign(graph_.layers.size(), -1);
+    shared_loads_.resize(graph_.layers.size());
+    for (LayerId layer = 0; layer < static_cast<int>(graph_.layers.size()); ++layer) {
+      shared_loads_[layer].assign(graph_.layer(layer).inputs.size(), SharedLoad{});
+    }
     stores_of_tensor_.resize(graph_.tensors.size());
     const size_t positions = static_cast<size_t>(layout().position_count);
     model_.compute_.reserve(positions);
@@ -222,9 +226,25 @@ class TilingModelBuilder {
     return residency_id;
   }
 
-  // A load of `box` of input operand `input` for the tile at `position`.
+  // The last tile of `layer` from `tile` on that reads the same `box` of input `input`:
+  // consecutive tiles that read one box (output-channel splits, tiles of an operation that
+  // reads its input whole) share one load.
+  int LastTileReadingBox(const SubgroupLayout& slg, LayerId layer, int input, int tile,
+                         const Box& box) const {
+    const LayerTiles& tiles = tiles_[layer];
+    if (!tiles.slices.empty()) return tile;
+    int last = tile;
+    while (last + 1 < slg.tile_count &&
+           graph::InputBox(graph_, layer, input, tiles.compute_boxes[last + 1]) == box) {
+      ++last;
+    }
+    return last;
+  }
+
+  // A load of `box` of input operand `input` for the tiles at positions [position,
+  // last_position].
   int LoadedInputResidency(LayerId layer, int tile, int input, const Box& box, int position,
-                           int group) {
+                           int last_position, int group) {
     const TensorId tensor = graph_.layer(layer).inputs[input];
     const int64_t bytes = box.Volume() * ElementBytes(tensor);
     ResidencyInfo residency;
@@ -245,8 +265,8 @@ class TilingModelBuilder {
     transfer.bytes = bytes;
     transfer.group = group;
     transfer.first_position = position;
-    transfer.last_position = position;
-    transfer.default_lifetime = {position - 1, position + 1};
+    transfer.last_position = last_position;
+    transfer.default_lifetime = {position - 1, last_position + 1};
     const int transfer_id = AddTransfer(transfer);
     model_.residencies_[residency_id].transfer = transfer_id;
 
@@ -307,6 +327,13 @@ class TilingModelBuilder {
   std::vector<std::vector<int>> stores_of_tensor_;
   /// Weight residency of the chunk each layer is computing.
   std::vector<int> current_weight_;
+  /// A loaded input residency and the last tile that reads it.
+  struct SharedLoad {
+    int residency = -1;
+    int last_tile = -1;
+  };
+  /// Per layer and input: the load the tiles being added share.
+  std::vector<std::vector<SharedLoad>> shared_loads_;
   /// Loads of the compute tile being added (scratch).
   std::vector<int> loads_;
 };
@@ -351,7 +378,14 @@ absl::Status TilingModelBuilder::AddCompute(int subgroup, int index, int tile) {
     const std::optional<LayerId> producer = graph_.tensor(tensor).producer;
     int residency = -1;
     if (!producer || graph_.tensor(tensor).IsConstant() || placement(*producer).group != group) {
-      residency = LoadedInputResidency(layer, tile, input, box, position, group);
+      SharedLoad& shared = shared_loads_[layer][input];
+      if (shared.residency < 0 || tile > shared.last_tile) {
+        const int last_tile = LastTileReadingBox(slg, layer, input, tile, box);
+        shared.residency = LoadedInputResidency(layer, tile, input, box, position,
+                                                slg.PositionOf(index, last_tile), group);
+        shared.last_tile = last_tile;
+      }
+      residency = shared.residency;
       loads.push_back(model_.residencies_[residency].transfer);
     } else if (placement(*producer).subgroup == subgroup) {
       residency = tile_outputs_[*producer][tile];

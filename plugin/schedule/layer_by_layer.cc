@@ -207,6 +207,7 @@ class LayerByLayerPlanner {
       ladders_.emplace_back(graph, layer, costs, capacity_bytes);
     }
     measured_.resize(layer_count);
+    dead_end_.resize(layer_count);
     cursor_.assign(layer_count, 0);
     chosen_.assign(layer_count, -1);
     fits_alone_.assign(layer_count, false);
@@ -225,9 +226,11 @@ class LayerByLayerPlanner {
       if (!fits_alone_[layer]) return LayerTooLarge(layer);
       // Layer 0 fails only after backtracking from a later boundary (it has no predecessor),
       // for example when it has a single tiling, so the boundary to report is a later one.
-      if (layer > 0 && (!failed_boundary || layer < *failed_boundary)) failed_boundary = layer;
+      if (layer > 0 && (!failed_boundary || layer > *failed_boundary)) failed_boundary = layer;
       if (layer == 0) return BoundaryTooLarge(*failed_boundary);
-      // Tile the previous layer further and retry this one from its coarsest tiling.
+      // Whether the later layers fit depends only on the previous layer's tiling, so that
+      // tiling is a dead end for good. Tile the previous layer further and retry this one.
+      dead_end_[layer - 1][chosen_[layer - 1]] = true;
       cursor_[layer] = 0;
       --layer;
     }
@@ -248,6 +251,7 @@ class LayerByLayerPlanner {
       if (!index) return false;
       const Footprint& footprint = measured_[layer][*index];
       if (footprint.peak_bytes > capacity_bytes_) continue;
+      if (dead_end_[layer][*index]) continue;
       fits_alone_[layer] = true;
       if (layer > 0) {
         const Footprint& previous = measured_[layer - 1][chosen_[layer - 1]];
@@ -271,6 +275,7 @@ class LayerByLayerPlanner {
     }
     ASSIGN_OR_RETURN(Footprint footprint, Measure(layer, *tiling));
     measured_[layer].push_back(footprint);
+    dead_end_[layer].push_back(false);
     return cursor_[layer]++;
   }
 
@@ -322,6 +327,8 @@ class LayerByLayerPlanner {
   std::vector<TilingLadder> ladders_;
   /// Measured tilings of every layer, in ladder order.
   std::vector<std::vector<Footprint>> measured_;
+  /// Per measured tiling: true when no tilings of the later layers can follow it.
+  std::vector<std::vector<bool>> dead_end_;
   /// Next index into measured_ to consider, per layer.
   std::vector<int> cursor_;
   std::vector<int> chosen_;

@@ -1,5 +1,6 @@
 // new_kind_schedule_test.cc: lbl planning of tensor operations, which run as one tile, with
 // unit costs.
+#include <chrono>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -58,6 +59,32 @@ TEST(NewKindScheduleTest, BoundaryAfterSingleTileLayerIsNamed) {
       PlanLayerByLayer(graph, UnitCostModel{}.Functions(), 600);
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(plan.status().message(), HasSubstr("layer 'relu2' does not fit after layer 'relu1'"));
+}
+
+TEST(NewKindScheduleTest, DeadBoundaryAfterLongChainFailsFast) {
+  // 24 convs with several fitting tilings each, then the relu1 -> relu2 boundary that no
+  // tiling can satisfy. Backtracking learns that no tiling of a layer can follow a given
+  // choice of the previous one and never tries that choice again, so planning fails at once
+  // instead of trying every combination of the convs' tilings, and names the boundary.
+  GraphBuilder builder;
+  TensorId value = builder.Input("x", {1, 1, 16, 16});
+  for (int index = 0; index < 24; ++index) {
+    value = builder.Conv("conv" + std::to_string(index), value, 1, {.relu = false, .bias = false});
+  }
+  TensorOpSpec spec;
+  spec.op_type = "Relu";
+  spec.output_shape = {1, 1, 16, 16};
+  const TensorId first = builder.TensorOp("relu1", {value}, spec);
+  builder.Output(builder.TensorOp("relu2", {first}, spec));
+  const LayerGraph graph = builder.Build();
+  const auto start = std::chrono::steady_clock::now();
+  const absl::StatusOr<FusionPlan> plan =
+      PlanLayerByLayer(graph, UnitCostModel{}.Functions(), 600);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(plan.status().message(), HasSubstr("layer 'relu2' does not fit after layer 'relu1'"));
+  EXPECT_LT(seconds, 5.0);
 }
 
 }  // namespace

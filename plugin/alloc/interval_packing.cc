@@ -33,16 +33,13 @@ struct Range {
 
 }  // namespace
 
-PackingResult PackIntervals(absl::Span<const PackingItem> items, int64_t capacity_bytes,
-                            int64_t alignment_bytes) {
+namespace {
+
+// Places the items in `order`, each into the smallest aligned gap that fits it.
+PackingResult PackInOrder(absl::Span<const PackingItem> items, const std::vector<int>& order,
+                          int64_t capacity_bytes, int64_t alignment_bytes) {
   PackingResult result;
   result.offsets.assign(items.size(), 0);
-  std::vector<int> order(items.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    if (items[a].bytes != items[b].bytes) return items[a].bytes > items[b].bytes;
-    return items[a].start < items[b].start;
-  });
 
   std::vector<int> placed;
   std::vector<Range> live;
@@ -102,6 +99,39 @@ PackingResult PackIntervals(absl::Span<const PackingItem> items, int64_t capacit
     placed.push_back(item);
   }
   return result;
+}
+
+}  // namespace
+
+PackingResult PackIntervals(absl::Span<const PackingItem> items, int64_t capacity_bytes,
+                            int64_t alignment_bytes) {
+  std::vector<int> order(items.size());
+  std::iota(order.begin(), order.end(), 0);
+  // Order 1: by size, largest first.
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    if (items[a].bytes != items[b].bytes) return items[a].bytes > items[b].bytes;
+    return items[a].start < items[b].start;
+  });
+  PackingResult by_size = PackInOrder(items, order, capacity_bytes, alignment_bytes);
+  if (!by_size.failure) return by_size;
+  // Order 2: by start, the order in which the buffer fills.
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    if (items[a].start != items[b].start) return items[a].start < items[b].start;
+    return items[a].bytes > items[b].bytes;
+  });
+  PackingResult by_start = PackInOrder(items, order, capacity_bytes, alignment_bytes);
+  if (!by_start.failure) return by_start;
+  // Order 3: by area (bytes times lifetime), largest first.
+  const auto area = [&](int item) {
+    return items[item].bytes * std::max(0, items[item].end - items[item].start);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    if (area(a) != area(b)) return area(a) > area(b);
+    return items[a].start < items[b].start;
+  });
+  PackingResult by_area = PackInOrder(items, order, capacity_bytes, alignment_bytes);
+  if (!by_area.failure) return by_area;
+  return by_size;
 }
 
 std::optional<PackingViolation> FindPackingViolation(absl::Span<const PackingItem> items,

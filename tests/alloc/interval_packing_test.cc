@@ -92,6 +92,18 @@ TEST(IntervalPackingTest, BestFitPicksSmallestGap) {
   EXPECT_EQ(result.offsets, (std::vector<int64_t>{0, 40, 70, 90}));
 }
 
+TEST(IntervalPackingTest, FallsBackToStartOrderWhenLargestFirstFragments) {
+  // Largest first puts the two 5-byte blocks at offset 0 and the 2-byte block live at
+  // position 1 then finds only 1-byte gaps in the 9-byte buffer. In start order every
+  // block fits.
+  const std::vector<PackingItem> items = {
+      {2, 1, 3}, {5, 4, 6}, {5, 2, 4}, {1, 0, 3}, {2, 1, 2}};
+  const PackingResult result = PackIntervals(items, 9, 1);
+  ASSERT_FALSE(result.failure);
+  EXPECT_EQ(result.offsets, (std::vector<int64_t>{1, 0, 3, 0, 3}));
+  EXPECT_FALSE(FindPackingViolation(items, result.offsets, 9, 1).has_value());
+}
+
 TEST(IntervalPackingTest, FailureReportsLargestGapAndBlockers) {
   // Two 60-byte blocks live together cannot share a 100-byte buffer; the second finds a
   // 40-byte gap at offset 60.

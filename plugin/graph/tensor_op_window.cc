@@ -40,9 +40,21 @@ TensorOpWindow TensorOpWindowFor(const LayerGraph& graph, LayerId layer_id, cons
       window.output_region.hi[dim] = output_box.hi[dim];
     }
     window.output_dims = ExtentsAsDims(window.output_region);
+    const bool conv_transpose = params.op_type == "ConvTranspose";
     for (int input = 0; input < input_count; ++input) {
       const Shape& shape = graph.tensor(layer.inputs[input]).shape;
       const std::vector<int64_t>& dims = params.input_dims[input];
+      if (conv_transpose && input < 2) {
+        // ConvTranspose with one group reads the data [N, Cin, H, W] of the output's images
+        // with every input channel, and the weight [Cin, Cout, kh, kw] of the output's
+        // channels. The bias is a per-channel vector (below).
+        const int dim = input == 0 ? kN : kC;
+        Box& box = window.input_boxes[input];
+        box.lo[dim] = window.output_region.lo[dim];
+        box.hi[dim] = window.output_region.hi[dim];
+        window.input_dims[input] = ExtentsAsDims(box);
+        continue;
+      }
       if (params.parallel_dims >= 2 && dims.size() == 1 && shape[kN] == 1 &&
           shape[kC] == dims[0] && dims[0] == output_shape[kC] && dims[0] > 1) {
         // A per-channel vector (InstanceNormalization's scale and bias) follows the

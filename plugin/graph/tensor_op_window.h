@@ -33,7 +33,8 @@ bool SlicesAlongAxisZero(const std::string& op_type, const std::vector<int64_t>&
 /// The node run of kTensorOp layer `layer_id` for `output_box`. With parallel_dims p > 0,
 /// an input whose node dims are its canonical shape is cut along dims [0, p) with the output
 /// (extent-1 dims stay [0, 1)), a 1-D per-channel vector of p >= 2 follows the output's
-/// channels, and any other input is read whole.
+/// channels, and any other input is read whole. ConvTranspose (p = 2) reads its data input
+/// cut along N only and its weight cut along C, the weight's output-channel dim.
 /// Requires: the layer is a kTensorOp and `output_box` lies inside its output.
 TensorOpWindow TensorOpWindowFor(const LayerGraph& graph, LayerId layer_id, const Box& output_box);
 

@@ -214,6 +214,9 @@ std::vector<TensorOpSlot> TilingSlots(LoweringContext& context, const OperandMap
     const int index = map.params.input_slots[slot];
     if (index < 0) {
       entry.kind = TensorOpSlot::Kind::kEmbedded;
+      for (const double value : map.zero_values[slot].values) {
+        entry.values.push_back(static_cast<int64_t>(value));
+      }
       continue;
     }
     entry.kind = TensorOpSlot::Kind::kLayerInput;

@@ -5,6 +5,7 @@
 #include <array>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "graph/tensor_op_window.h"
 
@@ -259,6 +260,104 @@ std::optional<TensorOpTiling> InstanceNormTiling(const onnx::NodeProto& node,
   return tiling;
 }
 
+// The pads of a Pad node per ONNX axis as (begin, end), from the attribute (opset < 11) or
+// the embedded pads and axes inputs; nullopt when they are not known at compile time.
+std::optional<std::vector<std::pair<int64_t, int64_t>>> PadsPerAxis(
+    const onnx::NodeProto& node, const std::vector<TensorOpSlot>& slots, int rank) {
+  std::vector<int64_t> pads;
+  std::vector<int64_t> axes;
+  if (const onnx::AttributeProto* attribute = Attribute(node, "pads")) {
+    pads.assign(attribute->ints().begin(), attribute->ints().end());
+  } else if (const onnx::AttributeProto* legacy = Attribute(node, "paddings")) {
+    pads.assign(legacy->ints().begin(), legacy->ints().end());
+  } else if (slots.size() > 1 && slots[1].kind == TensorOpSlot::Kind::kEmbedded) {
+    pads = slots[1].values;
+  } else {
+    return std::nullopt;
+  }
+  if (slots.size() > 3 && slots[3].kind != TensorOpSlot::Kind::kAbsent) {
+    if (slots[3].kind != TensorOpSlot::Kind::kEmbedded) return std::nullopt;
+    axes = slots[3].values;
+  } else {
+    for (int axis = 0; axis < rank; ++axis) axes.push_back(axis);
+  }
+  if (pads.size() != 2 * axes.size()) return std::nullopt;
+  std::vector<std::pair<int64_t, int64_t>> per_axis(rank, {0, 0});
+  const int64_t count = static_cast<int64_t>(axes.size());
+  for (int64_t index = 0; index < count; ++index) {
+    const int64_t axis = axes[index] < 0 ? axes[index] + rank : axes[index];
+    if (axis < 0 || axis >= rank) return std::nullopt;
+    per_axis[axis] = {pads[index], pads[index + count]};
+  }
+  return per_axis;
+}
+
+// Operators of rank-4 tensors that work on each (N, C) plane on its own, with the plane's
+// index unchanged: Pad without pads on N and C, and the legacy Crop. Parallel over N and C.
+std::optional<TensorOpTiling> PlaneTiling(const onnx::NodeProto& node,
+                                          const std::vector<TensorOpSlot>& slots,
+                                          const std::vector<int64_t>& output_dims) {
+  if (output_dims.size() != 4 || slots.empty() ||
+      slots[0].kind != TensorOpSlot::Kind::kLayerInput || slots[0].dims.size() != 4 ||
+      slots[0].dims[0] != output_dims[0] || slots[0].dims[1] != output_dims[1]) {
+    return std::nullopt;
+  }
+  TensorOpTiling tiling;
+  tiling.input_dims.push_back(ShapeAsDims(slots[0].canonical));
+  if (node.op_type() == "Pad") {
+    const auto pads = PadsPerAxis(node, slots, 4);
+    if (!pads.has_value()) return std::nullopt;
+    for (int axis = 0; axis < 2; ++axis) {
+      if ((*pads)[axis] != std::pair<int64_t, int64_t>{0, 0}) return std::nullopt;
+    }
+    // The constant value (opset >= 11) is a scalar read whole.
+    for (size_t slot = 2; slot < slots.size() && slot < 3; ++slot) {
+      if (slots[slot].kind == TensorOpSlot::Kind::kLayerInput) {
+        if (Product(slots[slot].dims) != 1) return std::nullopt;
+        tiling.input_dims.push_back(slots[slot].dims);
+      }
+    }
+  } else if (node.op_type() != "Crop" || slots.size() != 1) {
+    return std::nullopt;
+  }
+  tiling.parallel_dims = 2;
+  tiling.node = node;
+  return tiling;
+}
+
+// ConvTranspose of rank-4 tensors with one group: each output image depends on its input
+// image only, and each output channel on its column of the weight [Cin, Cout, kh, kw] and its
+// bias. Parallel over N and C (see graph::TensorOpWindowFor for how the operands are cut).
+std::optional<TensorOpTiling> ConvTransposeTiling(const onnx::NodeProto& node,
+                                                  const std::vector<TensorOpSlot>& slots,
+                                                  const std::vector<int64_t>& output_dims) {
+  if (output_dims.size() != 4 || slots.size() < 2 || slots.size() > 3) return std::nullopt;
+  if (IntAttribute(node, "group", 1) != 1) return std::nullopt;
+  const onnx::AttributeProto* output_shape = Attribute(node, "output_shape");
+  if (output_shape != nullptr && output_shape->ints_size() != 2) return std::nullopt;
+  for (int slot = 0; slot < 2; ++slot) {
+    if (slots[slot].kind != TensorOpSlot::Kind::kLayerInput || slots[slot].dims.size() != 4) {
+      return std::nullopt;
+    }
+  }
+  if (slots[0].dims[0] != output_dims[0] || slots[1].dims[1] != output_dims[1]) {
+    return std::nullopt;
+  }
+  TensorOpTiling tiling;
+  tiling.input_dims.push_back(ShapeAsDims(slots[0].canonical));
+  tiling.input_dims.push_back(ShapeAsDims(slots[1].canonical));
+  if (slots.size() == 3 && slots[2].kind != TensorOpSlot::Kind::kAbsent) {
+    if (slots[2].kind != TensorOpSlot::Kind::kLayerInput || slots[2].dims.size() != 1 ||
+        slots[2].dims[0] != output_dims[1]) {
+      return std::nullopt;
+    }
+    tiling.input_dims.push_back(slots[2].dims);
+  }
+  tiling.parallel_dims = 2;
+  tiling.node = node;
+  return tiling;
+}
+
 // Reduce* with keepdims on rank-4 tensors: parallel over the dims before the first reduced
 // axis. Axes come from the attribute (the input form embeds them and is read whole).
 std::optional<TensorOpTiling> ReduceTiling(const onnx::NodeProto& node,
@@ -384,6 +483,10 @@ TensorOpTiling ChooseTensorOpTiling(const onnx::NodeProto& node, int64_t opset,
       canonical_form = InstanceNormTiling(node, slots, output_dims);
     } else if (op.rfind("Reduce", 0) == 0) {
       canonical_form = ReduceTiling(node, slots, output_dims);
+    } else if (op == "ConvTranspose") {
+      canonical_form = ConvTransposeTiling(node, slots, output_dims);
+    } else if (op == "Pad" || op == "Crop") {
+      canonical_form = PlaneTiling(node, slots, output_dims);
     }
   }
   if (canonical_form.has_value()) {

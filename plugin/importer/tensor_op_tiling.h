@@ -36,6 +36,8 @@ struct TensorOpSlot {
   std::vector<int64_t> dims;
   /// kLayerInput: the canonical shape of the tensor that contains the value.
   graph::Shape canonical{1, 1, 1, 1};
+  /// kEmbedded: the constant's elements in row-major order.
+  std::vector<int64_t> values;
 };
 
 /// The tiling chosen for a tensor operation.

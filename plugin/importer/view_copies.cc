@@ -62,8 +62,11 @@ absl::StatusOr<ActivationValue> CopyValue(const NodeScope& scope, LoweringContex
   params.output_elem_type = view.elem_type;
   // The copy keeps axis 0, so a batch of views copies in axis-0 slices.
   const std::vector<TensorOpSlot> slots = {
-      {TensorOpSlot::Kind::kLayerInput, view.dims, context.graph().tensor(view.tensor).shape},
-      {TensorOpSlot::Kind::kEmbedded, {static_cast<int64_t>(view.dims.size())}, {1, 1, 1, 1}}};
+      {TensorOpSlot::Kind::kLayerInput, view.dims, context.graph().tensor(view.tensor).shape, {}},
+      {TensorOpSlot::Kind::kEmbedded,
+       {static_cast<int64_t>(view.dims.size())},
+       {1, 1, 1, 1},
+       {}}};
   params.axis0_sliced = ChooseTensorOpTiling(node, params.opset, slots, 0, view.dims,
                                              CanonicalShape(view.dims))
                             .axis0_sliced;

@@ -9,8 +9,10 @@ bool SupportsPartialSums(const graph::Layer& layer) {
 }
 
 bool SupportsChannelSplits(const graph::Layer& layer) {
-  return layer.kind != graph::LayerKind::kConcat && layer.kind != graph::LayerKind::kMatMul &&
-         layer.kind != graph::LayerKind::kTensorOp;
+  if (layer.kind == graph::LayerKind::kTensorOp) {
+    return layer.Params<graph::TensorOpParams>().parallel_dims >= 2;
+  }
+  return layer.kind != graph::LayerKind::kConcat && layer.kind != graph::LayerKind::kMatMul;
 }
 
 bool RequiresSingleTile(const graph::Layer& layer) {

@@ -135,10 +135,11 @@ absl::Status CheckSplits(const LayerGraph& graph, const FusionPlan& plan, int su
   }
   if (channel_splits > 1) {
     const graph::Layer& layer = graph.layer(plan.order[layout->first_order_index]);
-    if (layer.kind == graph::LayerKind::kMatMul || layer.kind == graph::LayerKind::kTensorOp) {
+    if (!SupportsChannelSplits(layer)) {
       return absl::InvalidArgumentError(absl::StrCat(
           name, " splits the output channels of a ", graph::LayerKindName(layer.kind),
-          " layer; channel splits are not supported for matmul and tensor op layers"));
+          " layer; channel splits are supported for convolutions, fully connected layers, "
+          "pools, element-wise layers and tensor ops that are independent per channel"));
     }
   }
   if (tiles > 1) {

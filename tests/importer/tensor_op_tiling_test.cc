@@ -42,7 +42,7 @@ int64_t AxisOf(const onnx::NodeProto& node) {
 
 // A layer input held in the tensor of its own dims' canonical shape.
 TensorOpSlot Natural(const std::vector<int64_t>& dims) {
-  return {TensorOpSlot::Kind::kLayerInput, dims, CanonicalShapeOfDims(dims)};
+  return {TensorOpSlot::Kind::kLayerInput, dims, CanonicalShapeOfDims(dims), {}};
 }
 
 TEST(CanonicalShapeOfDimsTest, FollowsTheRowMajorViewRule) {
@@ -114,7 +114,7 @@ TEST(TensorOpTilingTest, HeadSplitTransposeOfAViewSlicesAxisZero) {
   // are runs of 8 input rows and 1 output row.
   onnx::NodeProto node = MakeNode("Transpose");
   SetInts(node, "perm", {0, 2, 1, 3});
-  const TensorOpSlot view{TensorOpSlot::Kind::kLayerInput, {2, 8, 4, 4}, {16, 16, 1, 1}};
+  const TensorOpSlot view{TensorOpSlot::Kind::kLayerInput, {2, 8, 4, 4}, {16, 16, 1, 1}, {}};
   const TensorOpTiling tiling =
       ChooseTensorOpTiling(node, 13, {view}, 0, {2, 4, 8, 4}, {2, 4, 8, 4});
   EXPECT_EQ(tiling.parallel_dims, 0);
@@ -135,7 +135,7 @@ TEST(TensorOpTilingTest, QuantizeWithScalarScaleKeepsTheScalarDims) {
   // as the scalar it is.
   const TensorOpTiling tiling = ChooseTensorOpTiling(
       MakeNode("QuantizeLinear"), 13,
-      {Natural({2, 3, 4, 4}), Natural({}), {TensorOpSlot::Kind::kEmbedded, {}, {1, 1, 1, 1}}}, 0,
+      {Natural({2, 3, 4, 4}), Natural({}), {TensorOpSlot::Kind::kEmbedded, {}, {1, 1, 1, 1}, {}}}, 0,
       {2, 3, 4, 4}, {2, 3, 4, 4});
   EXPECT_EQ(tiling.parallel_dims, 4);
   ASSERT_EQ(tiling.input_dims.size(), 2u);
@@ -152,6 +152,90 @@ TEST(TensorOpTilingTest, InstanceNormTilesBatchAndChannels) {
   EXPECT_EQ(tiling.parallel_dims, 2);
   ASSERT_EQ(tiling.input_dims.size(), 3u);
   EXPECT_THAT(tiling.input_dims[1], ElementsAre(32));
+}
+
+// An embedded integer constant with `values`.
+TensorOpSlot Embedded(const std::vector<int64_t>& values) {
+  return {TensorOpSlot::Kind::kEmbedded, {static_cast<int64_t>(values.size())}, {1, 1, 1, 1},
+          values};
+}
+
+TEST(TensorOpTilingTest, PadOfHeightAndWidthTilesBatchAndChannels) {
+  // Reflection padding of H and W keeps every (N, C) plane apart, in the input form
+  // (opset 11+) and the attribute form (opset 2).
+  const TensorOpTiling input_form = ChooseTensorOpTiling(
+      MakeNode("Pad"), 13, {Natural({1, 8, 10, 10}), Embedded({0, 0, 2, 2, 0, 0, 2, 2})}, 0,
+      {1, 8, 14, 14}, {1, 8, 14, 14});
+  EXPECT_EQ(input_form.parallel_dims, 2);
+  ASSERT_EQ(input_form.input_dims.size(), 1u);
+  EXPECT_THAT(input_form.input_dims[0], ElementsAre(1, 8, 10, 10));
+  onnx::NodeProto legacy = MakeNode("Pad");
+  SetInts(legacy, "pads", {0, 0, 1, 0, 0, 0, 1, 0});
+  EXPECT_EQ(ChooseTensorOpTiling(legacy, 2, {Natural({1, 8, 10, 10})}, 0, {1, 8, 12, 10},
+                                 {1, 8, 12, 10})
+                .parallel_dims,
+            2);
+  // The axes input (opset 18) names the padded axes.
+  const TensorOpTiling with_axes = ChooseTensorOpTiling(
+      MakeNode("Pad"), 18,
+      {Natural({1, 8, 10, 10}), Embedded({1, 1, 0, 0}), {}, Embedded({-1, -2})}, 0,
+      {1, 8, 11, 11},
+      {1, 8, 11, 11});
+  EXPECT_EQ(with_axes.parallel_dims, 2);
+}
+
+TEST(TensorOpTilingTest, PadOfChannelsOrRunTimePadsReadsWhole) {
+  // Pads on C (even when they cancel out, so that C keeps its extent) move data between
+  // planes, and run-time pads are unknown at compile time.
+  const TensorOpTiling shifted = ChooseTensorOpTiling(
+      MakeNode("Pad"), 13, {Natural({1, 8, 10, 10}), Embedded({0, 1, 0, 0, 0, -1, 0, 0})}, 0,
+      {1, 8, 10, 10}, {1, 8, 10, 10});
+  EXPECT_EQ(shifted.parallel_dims, 0);
+  const TensorOpTiling run_time = ChooseTensorOpTiling(
+      MakeNode("Pad"), 13, {Natural({1, 8, 10, 10}), Natural({8})}, 0, {1, 8, 12, 12},
+      {1, 8, 12, 12});
+  EXPECT_EQ(run_time.parallel_dims, 0);
+  const TensorOpTiling axes_on_channels = ChooseTensorOpTiling(
+      MakeNode("Pad"), 18,
+      {Natural({1, 8, 10, 10}), Embedded({1, 0, -1, 0}), {}, Embedded({1, 2})}, 0,
+      {1, 8, 10, 10},
+      {1, 8, 10, 10});
+  EXPECT_EQ(axes_on_channels.parallel_dims, 0);
+}
+
+TEST(TensorOpTilingTest, CropTilesBatchAndChannels) {
+  // The legacy Crop cuts H and W only.
+  onnx::NodeProto crop = MakeNode("Crop");
+  SetInts(crop, "border", {1, 1, 1, 1});
+  const TensorOpTiling tiling = ChooseTensorOpTiling(crop, 1, {Natural({1, 16, 10, 10})}, 0,
+                                                     {1, 16, 8, 8}, {1, 16, 8, 8});
+  EXPECT_EQ(tiling.parallel_dims, 2);
+}
+
+TEST(TensorOpTilingTest, ConvTransposeOfOneGroupTilesOutputChannels) {
+  // ConvTranspose [1, 4, 5, 5] x [4, 6, 3, 3] -> [1, 6, 11, 11]: the data, the weight and
+  // the bias keep their dims; grouped forms and explicit full output shapes read whole.
+  const std::vector<TensorOpSlot> slots = {Natural({1, 4, 5, 5}), Natural({4, 6, 3, 3}),
+                                           Natural({6})};
+  const TensorOpTiling tiling =
+      ChooseTensorOpTiling(MakeNode("ConvTranspose"), 13, slots, 0, {1, 6, 11, 11},
+                           {1, 6, 11, 11});
+  EXPECT_EQ(tiling.parallel_dims, 2);
+  ASSERT_EQ(tiling.input_dims.size(), 3u);
+  EXPECT_THAT(tiling.input_dims[1], ElementsAre(4, 6, 3, 3));
+  EXPECT_THAT(tiling.input_dims[2], ElementsAre(6));
+  onnx::NodeProto grouped = MakeNode("ConvTranspose");
+  SetInt(grouped, "group", 2);
+  EXPECT_EQ(ChooseTensorOpTiling(grouped, 13,
+                                 {Natural({1, 4, 5, 5}), Natural({4, 3, 3, 3}), Natural({6})},
+                                 0, {1, 6, 11, 11}, {1, 6, 11, 11})
+                .parallel_dims,
+            0);
+  onnx::NodeProto full_shape = MakeNode("ConvTranspose");
+  SetInts(full_shape, "output_shape", {1, 6, 11, 11});
+  EXPECT_EQ(ChooseTensorOpTiling(full_shape, 13, slots, 0, {1, 6, 11, 11}, {1, 6, 11, 11})
+                .parallel_dims,
+            0);
 }
 
 TEST(TensorOpTilingTest, HostAndRunTimeIndexedOperatorsReadWholeTensors) {

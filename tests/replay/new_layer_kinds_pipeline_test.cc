@@ -376,8 +376,8 @@ TEST(NewLayerKindsPlanTest, MatMulChannelSplitIsRejected) {
   plan.channel_splits[scores] = 2;
   const absl::StatusOr<schedule::PlanLayout> layout = schedule::LayOutPlan(graph, plan);
   EXPECT_THAT(layout.status().message(),
-              HasSubstr("splits the output channels of a MatMul layer; channel splits are not "
-                        "supported for matmul and tensor op layers"));
+              HasSubstr("splits the output channels of a MatMul layer; channel splits are "
+                        "supported for convolutions"));
 }
 
 }  // namespace

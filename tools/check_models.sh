@@ -8,10 +8,14 @@
 #       [--dims FILE]
 #
 # FILE lists per-model settings, one model per line: `MODEL.onnx NAME=VALUE ... [--int-high=N]
-# [--tolerance=X]`. NAME=VALUE binds a symbolic dimension (npuc --soma-dim and the ONNX
-# Runtime reference); --int-high bounds the random integer inputs of the reference (token ids,
-# indices); --tolerance replaces the functional replay's 1e-4 (fp16 models compute in half
-# precision in ONNX Runtime). The build must exist (tools/build.sh); ONNX Runtime comes from
+# [--value=INPUT=V1,V2,...] [--tolerance=X] [--reseed-fills]`. NAME=VALUE binds a symbolic
+# dimension (npuc --soma-dim and the ONNX Runtime reference); --int-high bounds the random
+# integer inputs of the reference (token ids, indices); --value fixes one input's values
+# (offsets and tables that must agree with each other); --tolerance replaces the functional
+# replay's 1e-4 (fp16 models compute in half precision in ONNX Runtime); --reseed-fills
+# checks a copy whose ConstantOfShape weight fills hold seeded random values instead
+# (soma-reseed-fills), for "light" models whose equal weights make the outputs rounding
+# noise. The build must exist (tools/build.sh); ONNX Runtime comes from
 # tools/install_deps.sh.
 set -uo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,10 +76,13 @@ for model in "$model_dir"/*.onnx; do
   dim_flags=()
   ort_flags=()
   tolerance=1e-4
+  reseed=0
   while read -r binding; do
     case "$binding" in
       "") ;;
       --int-high=*) ort_flags+=(--int-high "${binding#--int-high=}") ;;
+      --value=*) ort_flags+=(--value "${binding#--value=}") ;;
+      --reseed-fills) reseed=1 ;;
       --tolerance=*) tolerance="${binding#--tolerance=}" ;;
       *)
         dim_flags+=("--soma-dim=$binding")
@@ -85,6 +92,12 @@ for model in "$model_dir"/*.onnx; do
   done < <(bindings_of "$name")
 
   echo "== $name" >&2
+  source_model="$model"
+  if [[ $reseed -eq 1 ]]; then
+    model="$case_dir/reseeded.onnx"
+    "$bin/soma-reseed-fills" "$source_model" "$model" >"$case_dir/reseed.log" 2>&1 ||
+      { echo "check_models.sh: soma-reseed-fills failed on $name (see $case_dir/reseed.log)" >&2; exit 5; }
+  fi
   "$bin/npuc" compile "$model" --target "$target" -o "$case_dir/out" --soma \
     "--soma-time-limit=$time_limit" "${dim_flags[@]}" >"$case_dir/compile.log" 2>&1
   compile_exit=$?
@@ -105,10 +118,11 @@ for model in "$model_dir"/*.onnx; do
     "$bin/npu-replay" "$stream" --level timing >"$case_dir/timing.log" 2>&1
     timing="$(verdict $?)"
     data_sets=("$model_dir/$stem".test_data_set_*)
-    if [[ -d "${data_sets[0]}" ]]; then
+    if [[ -d "${data_sets[0]}" && $reseed -eq 0 ]]; then
       reference="test data (${#data_sets[@]} sets)"
     else
       reference="ONNX Runtime"
+      [[ $reseed -eq 1 ]] && reference="ONNX Runtime, fills reseeded"
       if node "$repo_root/tools/ort/ort_reference.mjs" --model "$model" --seed 1 \
           --out "$case_dir/ort_data" "${ort_flags[@]}" >"$case_dir/ort.log" 2>&1; then
         data_sets=("$case_dir/ort_data")

@@ -4,11 +4,14 @@
 //
 //   node tools/ort/ort_reference.mjs --model models/residual_small.onnx --seed 1 \
 //       --out models/residual_small.test_data_set_0 [--low -1] [--high 1] \
-//       [--int-high 2] [--dim NAME=VALUE ...]
+//       [--int-high 2] [--dim NAME=VALUE ...] [--value INPUT=V1,V2,... ...]
 //
 // Float inputs (float32, float16) are uniform in [low, high); integer and bool inputs
 // (token ids, masks) are uniform integers in [0, int-high). --dim binds a symbolic
-// dimension of the inputs, as npuc's --soma-dim does.
+// dimension of the inputs, as npuc's --soma-dim does. --value gives an input fixed values
+// in row-major order instead (offsets, lengths and block tables that must agree with each
+// other); the input still takes its draws from the generator, so the other inputs keep
+// their values.
 // Install the runtime first: npm install --ignore-scripts --prefix tools/ort onnxruntime-node
 // Inputs are drawn from a 32-bit Mersenne Twister (std::mt19937) seeded with --seed: each
 // value is low + (high - low) * (draw >> 8) / 2^24, inputs in model order, elements in
@@ -20,7 +23,7 @@ import ort from 'onnxruntime-node';
 // ---- Command line ----
 
 function parseArguments(argv) {
-  const options = { seed: 1, low: -1, high: 1, intHigh: 2, dims: {} };
+  const options = { seed: 1, low: -1, high: 1, intHigh: 2, dims: {}, values: {} };
   for (let index = 0; index < argv.length; index += 2) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -41,9 +44,19 @@ function parseArguments(argv) {
         options.dims[name] = parsed;
         break;
       }
+      case '--value': {
+        const separator = value.indexOf('=');
+        const name = separator > 0 ? value.slice(0, separator) : '';
+        const numbers = separator > 0 ? value.slice(separator + 1).split(',').map(Number) : [];
+        if (!name || numbers.length === 0 || numbers.some((number) => !Number.isFinite(number))) {
+          throw new Error(`--value takes INPUT=V1,V2,... with numbers, found '${value}'`);
+        }
+        options.values[name] = numbers;
+        break;
+      }
       default:
         throw new Error(`unknown flag ${flag}; expected --model, --out, --seed, --low, --high, ` +
-                        '--int-high or --dim');
+                        '--int-high, --dim or --value');
     }
   }
   if (!options.model || !options.out) throw new Error('--model and --out are required');
@@ -173,6 +186,21 @@ function randomValues(type, count, random, options) {
   }
 }
 
+// The typed array of `type` holding `numbers`.
+function fixedValues(type, numbers) {
+  switch (type) {
+    case 'float32': return Float32Array.from(numbers);
+    case 'float64': return Float64Array.from(numbers);
+    case 'float16': return Uint16Array.from(numbers, floatToHalfBits);
+    case 'int64': return BigInt64Array.from(numbers, (number) => BigInt(Math.trunc(number)));
+    case 'int32': return Int32Array.from(numbers);
+    case 'int8': return Int8Array.from(numbers);
+    case 'uint8': return Uint8Array.from(numbers);
+    case 'bool': return Uint8Array.from(numbers, (number) => (number !== 0 ? 1 : 0));
+    default: throw new Error(`--value does not support inputs of type ${type}`);
+  }
+}
+
 // Writes to a temporary name and renames, so a failed run leaves no partial file.
 function writeFileAtomically(file, bytes) {
   const temporary = `${file}.tmp`;
@@ -203,10 +231,18 @@ async function main() {
                       'dimensions with --dim NAME=VALUE');
     }
     const count = dims.reduce((product, extent) => product * extent, 1);
-    const values = randomValues(input.type, count, random, options);
+    let values = randomValues(input.type, count, random, options);
     if (values === null) {
       throw new Error(`input '${input.name}' has type ${input.type}; supported: ` +
                       Object.keys(kDataTypes).join(', '));
+    }
+    const fixed = options.values[input.name];
+    if (fixed !== undefined) {
+      if (fixed.length !== count) {
+        throw new Error(`--value ${input.name} gives ${fixed.length} values, but the input ` +
+                        `has ${count} elements (dims [${dims}])`);
+      }
+      values = fixedValues(input.type, fixed);
     }
     feeds[input.name] = new ort.Tensor(input.type, values, dims);
     writeFileAtomically(path.join(options.out, `input_${inputIndex}.pb`),

@@ -91,8 +91,12 @@ absl::Status RunPipeline(const CompileRequest& request, PipelineState& state,
   schedule::Program program;
   if (options.schedule_in) {
     ASSIGN_OR_RETURN(std::string text, ReadTextFile(*options.schedule_in));
-    ASSIGN_OR_RETURN(schedule::ScheduleFile file, schedule::ReadScheduleJson(text));
-    auto built = schedule::BuildProgramFromSchedule(graph, cost_model, file);
+    absl::StatusOr<schedule::ScheduleFile> file = schedule::ReadScheduleJson(text);
+    if (!file.ok()) {
+      return absl::Status(file.status().code(),
+                          absl::StrCat(*options.schedule_in, ": ", file.status().message()));
+    }
+    auto built = schedule::BuildProgramFromSchedule(graph, cost_model, *file);
     if (!built.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(*options.schedule_in, ": invalid schedule: ", built.status().message()));

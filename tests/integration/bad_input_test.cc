@@ -269,6 +269,15 @@ TEST(BadInputTest, ScheduleFileRoundTripAndInvalidSchedule) {
   EXPECT_THAT(invalid.output, HasSubstr("swapped.json: invalid schedule"));
   EXPECT_THAT(invalid.output, HasSubstr("block1_conv1"));
   EXPECT_TRUE(IsEmptyDir(out + "/third"));
+
+  // A file without the "groups" key is rejected naming the file and the key.
+  WriteFile(out + "/no_groups.json", "{\"format\": \"soma-schedule\", \"version\": 1}");
+  CommandResult no_groups = RunCommand(Binary("npuc") + " compile " + model + " --target " +
+                                       HardwarePath("tiny") + " --soma --soma-schedule-in=" +
+                                       out + "/no_groups.json -o " + out + "/fourth");
+  EXPECT_EQ(no_groups.exit_code, 2) << no_groups.output;
+  EXPECT_THAT(no_groups.output, HasSubstr("no_groups.json: schedule file:"));
+  EXPECT_THAT(no_groups.output, HasSubstr("is missing"));
 }
 
 TEST(BadInputTest, MissingPluginAndAbiMismatch) {

@@ -16,7 +16,8 @@
 # checks a copy whose ConstantOfShape weight fills hold seeded random values instead
 # (soma-reseed-fills), for "light" models whose equal weights make the outputs rounding
 # noise. The build must exist (tools/build.sh); ONNX Runtime comes from
-# tools/install_deps.sh.
+# tools/install_deps.sh. Exit codes: 0 the table is written, 1 written but ONNX Runtime is
+# missing, so models without test data were not checked functionally, 2 invalid arguments.
 set -uo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$repo_root/build/bin"
@@ -44,6 +45,7 @@ done
 [[ -d "$model_dir" ]] || { echo "check_models.sh: model folder '$model_dir' does not exist" >&2; exit 2; }
 [[ -x "$bin/npuc" ]] || { echo "check_models.sh: $bin/npuc is missing; run tools/build.sh first" >&2; exit 2; }
 
+missing_runtime=0
 mkdir -p "$out_dir"
 results_md="$out_dir/results.md"
 results_csv="$out_dir/results.csv"
@@ -126,6 +128,10 @@ for model in "$model_dir"/*.onnx; do
       if node "$repo_root/tools/ort/ort_reference.mjs" --model "$model" --seed 1 \
           --out "$case_dir/ort_data" "${ort_flags[@]}" >"$case_dir/ort.log" 2>&1; then
         data_sets=("$case_dir/ort_data")
+      elif [[ ! -d "$repo_root/tools/ort/node_modules/onnxruntime-node" ]]; then
+        data_sets=()
+        reference="none: ONNX Runtime is not installed (tools/install_deps.sh installs it)"
+        missing_runtime=1
       else
         data_sets=()
         reference="none: $(first_line "$case_dir/ort.log" 'ort_reference')"
@@ -147,3 +153,8 @@ for model in "$model_dir"/*.onnx; do
   echo "$name,$compile_exit,$npu,$folded,$host,$structural,$timing,$functional,\"$reference\",\"${detail//\"/\'}\"" >>"$results_csv"
 done
 echo "results in $results_md and $results_csv" >&2
+if [[ $missing_runtime -eq 1 ]]; then
+  echo "check_models.sh: models without test data were not checked functionally, because" \
+    "ONNX Runtime is not installed; run tools/install_deps.sh" >&2
+  exit 1
+fi

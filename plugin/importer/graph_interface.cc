@@ -297,7 +297,7 @@ absl::Status AddGraphInputs(const ImportOptions& options, LoweringContext& conte
     if (symbolic_names.count(name) == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--soma-dim=", name, "=", extent, ": the model has no symbolic dimension '",
-          name, "'", symbolic_names.empty() ? " (they have none)" : "; they have: ",
+          name, "'", symbolic_names.empty() ? "; its dimensions are all fixed" : "; it has: ",
           absl::StrJoin(symbolic_names, ", ")));
     }
   }

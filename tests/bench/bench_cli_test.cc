@@ -82,5 +82,48 @@ TEST(BenchCliTest, ModelgenWritesBenchmarkNetwork) {
               HasSubstr("--weights 'zeros' is invalid; expected 'random' or 'omitted'"));
 }
 
+TEST(ReseedFillsCliTest, WritesACopyAndNamesBadPaths) {
+  // soma-modelgen's omitted weights are ConstantOfShape fills; soma-reseed-fills replaces
+  // them, and a missing input, a file that is not a model and an unwritable output are
+  // errors with exit code 2 that name the path.
+  const std::string out = FreshOutputDir("reseed_fills_cli");
+  const std::string model = out + "/resnet50.onnx";
+  ASSERT_EQ(RunCommand(Binary("soma-modelgen") + " --model resnet50 --weights omitted --out " +
+                       model + " --input-size 32")
+                .exit_code,
+            0);
+  CommandResult written =
+      RunCommand(Binary("soma-reseed-fills") + " " + model + " " + out + "/reseeded.onnx");
+  EXPECT_EQ(written.exit_code, 0) << written.output;
+  EXPECT_THAT(written.output, HasSubstr("replaced "));
+  EXPECT_GT(std::filesystem::file_size(out + "/reseeded.onnx"),
+            std::filesystem::file_size(model));
+
+  CommandResult missing =
+      RunCommand(Binary("soma-reseed-fills") + " " + out + "/absent.onnx " + out + "/x.onnx");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.output, HasSubstr("absent.onnx does not exist"));
+  {
+    std::ofstream garbage(out + "/garbage.onnx");
+    garbage << "not a model";
+  }
+  CommandResult unparsable =
+      RunCommand(Binary("soma-reseed-fills") + " " + out + "/garbage.onnx " + out + "/x.onnx");
+  EXPECT_EQ(unparsable.exit_code, 2);
+  EXPECT_THAT(unparsable.output, HasSubstr("failed to parse"));
+  CommandResult unwritable = RunCommand(Binary("soma-reseed-fills") + " " + model + " " + out +
+                                        "/no_such_folder/x.onnx");
+  EXPECT_EQ(unwritable.exit_code, 2);
+  EXPECT_THAT(unwritable.output, HasSubstr("cannot write " + out + "/no_such_folder/x.onnx"));
+  EXPECT_FALSE(std::filesystem::exists(out + "/x.onnx"));
+}
+
+TEST(BenchCliTest, HelpListsTheFlags) {
+  // --help prints the flags of soma-bench itself.
+  CommandResult help = RunCommand(Binary("soma-bench") + " --help");
+  EXPECT_THAT(help.output, HasSubstr("--time_limit_per_case"));
+  EXPECT_THAT(help.output, ::testing::Not(HasSubstr("No flags matched")));
+}
+
 }  // namespace
 }  // namespace soma::testing

@@ -26,6 +26,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -298,6 +300,14 @@ int Run(int argc, char** argv) {
 }  // namespace soma::bench
 
 int main(int argc, char** argv) {
+  // --help lists the flags of this file (absl matches files by the binary's name, and the
+  // dash in "soma-bench" hides them otherwise).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "soma_bench_main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "runs the SoMa benchmark suite: soma-bench --out DIR [--quick | --dse] [--replay] "
       "[--jobs N] [--time-limit-per-case SECONDS] [--models LIST] [--hardware LIST] "

@@ -25,6 +25,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -128,6 +130,14 @@ std::string AllModelNames() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --help lists the flags of this file (absl matches files by the binary's name, and the
+  // dash in "soma-modelgen" hides them otherwise).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "soma_modelgen_main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "writes a generated ONNX model: soma-modelgen --model NAME --out FILE.onnx "
       "[--seed N] [--batch N] [--weights random|omitted] [--input-size N] [--seq N]");

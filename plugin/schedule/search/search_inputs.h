@@ -43,9 +43,10 @@ inline int64_t Stage1Rounds(const SearchInputs& inputs) {
 }
 
 /// Stage-1 work budget of one pass: none when the option sets the rounds, else
-/// kStage1WorkBudget.
+/// kStage1WorkBudget times batch / kWorkBudgetBatch when the batch is larger.
 inline int64_t Stage1WorkBudget(const SearchInputs& inputs) {
-  return inputs.options.stage1_rounds ? 0 : kStage1WorkBudget;
+  if (inputs.options.stage1_rounds) return 0;
+  return kStage1WorkBudget * std::max<int64_t>(1, GraphBatch(inputs.graph) / kWorkBudgetBatch);
 }
 
 /// Stage-2 rounds of one pass on `model`: the option, or Stage2RoundBudget.

@@ -75,6 +75,23 @@ TEST(FillReseedingTest, FloatFillsBecomeSpreadInitializers) {
   EXPECT_THAT(ops, ::testing::ElementsAre("int_fill", "matmul", "add"));
 }
 
+TEST(FillReseedingTest, VectorFillsKeepTheirSign) {
+  // A [4] fill of 1.0 (a BatchNormalization variance, say) stays in [0.5, 1.5).
+  OnnxModelBuilder builder("variance", 13);
+  builder.AddInt64Initializer("shape", {1}, {4});
+  builder.AddNode("ConstantOfShape", {"shape"}, {"v"}, "fill")
+      .Tensor("value", FloatTensor("value", {1}, {1.0f}));
+  builder.AddOutput("v", {4});
+  onnx::ModelProto model = builder.Build();
+  ASSERT_TRUE(ReseedConstantFills(model, 3).ok());
+  const onnx::TensorProto* variance = Initializer(model, "v");
+  ASSERT_NE(variance, nullptr);
+  for (const float value : FloatsOf(*variance)) {
+    EXPECT_GE(value, 0.5f);
+    EXPECT_LT(value, 1.5f);
+  }
+}
+
 TEST(FillReseedingTest, SameSeedGivesSameBytes) {
   onnx::ModelProto first = FilledModel(-0.5f);
   onnx::ModelProto second = FilledModel(-0.5f);

@@ -74,10 +74,13 @@ absl::StatusOr<int> ReseedConstantFills(onnx::ModelProto& model, uint32_t seed) 
       }
       count *= extent;
     }
-    // Matrices and kernels (rank >= 2) get zero-mean values, as trained weights have;
-    // vectors (scales, biases) keep their fill as the mean.
-    const float amplitude = *value == 0.0f ? 0.02f : 2.0f * std::fabs(*value);
-    const float mean = dims.size() >= 2 ? 0.0f : *value;
+    // Matrices and kernels (rank >= 2) get zero-mean values, as trained weights have.
+    // Vectors (scales, biases, BatchNormalization variances) keep their fill as the mean and
+    // their sign, so a variance stays positive.
+    const bool matrix = dims.size() >= 2;
+    const float amplitude =
+        *value == 0.0f ? 0.02f : (matrix ? 2.0f : 0.5f) * std::fabs(*value);
+    const float mean = matrix ? 0.0f : *value;
     reseeded.push_back(FloatTensor(node.output(0), dims,
                                    generator.Uniform(count, mean - amplitude, mean + amplitude)));
   }

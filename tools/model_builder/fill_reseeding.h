@@ -18,8 +18,9 @@ namespace soma::model_builder {
 
 /// Replaces every top-level ConstantOfShape node with a float fill `v` and a constant shape
 /// (an int64 initializer) by an initializer of that shape with values uniform in
-/// [m - a, m + a), a = 2|v| (0.02 when v is 0), m = 0 for shapes of rank 2 or more (weight
-/// matrices and kernels) and m = v otherwise (scales, biases), drawn from std::mt19937
+/// [m - a, m + a): m = 0 and a = 2|v| for shapes of rank 2 or more (weight matrices and
+/// kernels), m = v and a = |v| / 2 otherwise (scales, biases, variances keep their sign),
+/// a = 0.02 when v is 0, drawn from std::mt19937
 /// seeded with `seed` in node order. Returns how many fills were replaced. Other nodes are
 /// left alone.
 absl::StatusOr<int> ReseedConstantFills(onnx::ModelProto& model, uint32_t seed);

@@ -42,8 +42,8 @@ struct PackingResult {
 
 /// Places the items greedily: each into the smallest aligned free gap (ties: lowest offset)
 /// left by the placed items whose lifetimes overlap its own, below `capacity_bytes`. The
-/// items go largest first (ties: earlier start, then lower index); when that fails, by
-/// start, then by bytes times lifetime, and the first order that places every item wins.
+/// items go largest first (ties: earlier start, then lower index). When that fails, they go
+/// by start, then by bytes times lifetime, and the first order that places every item wins.
 /// A failure reports the largest-first order's. Deterministic.
 /// Items of zero bytes or empty lifetimes get offset 0 and block nothing.
 /// Costs O(n * k log k) for n items with at most k overlapping lifetimes.

@@ -9,8 +9,8 @@
 // Float inputs (float32, float16) are uniform in [low, high); integer and bool inputs
 // (token ids, masks) are uniform integers in [0, int-high). --dim binds a symbolic
 // dimension of the inputs, as npuc's --soma-dim does. --value gives an input fixed values
-// in row-major order instead (offsets, lengths and block tables that must agree with each
-// other); the input still takes its draws from the generator, so the other inputs keep
+// in row-major order, for offsets, lengths and block tables that must agree with each
+// other. The input still takes its draws from the generator, so the other inputs keep
 // their values.
 // Install the runtime first: npm install --ignore-scripts --prefix tools/ort onnxruntime-node
 // Inputs are drawn from a 32-bit Mersenne Twister (std::mt19937) seeded with --seed: each

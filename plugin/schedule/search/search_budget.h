@@ -38,8 +38,7 @@ int64_t Stage1RoundBudget(int layer_count, int64_t batch);
 inline constexpr int64_t kStage1WorkBudget = 5000000;
 /// Batch up to which kStage1WorkBudget applies as is. A larger batch splits the maps into
 /// proportionally more tiles, so the budget grows with it and the search still evaluates
-/// as many candidates: at batch 64 with the fixed budget, Inception-ResNet-v1 on soma-edge
-/// stopped at 3.7x its lower bound after a few dozen candidates.
+/// as many candidates.
 inline constexpr int64_t kWorkBudgetBatch = 16;
 
 /// Stage-2 rounds of SoMa: 1000 * DRAM transfers, capped at kMaxStage2Rounds and at

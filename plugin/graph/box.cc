@@ -18,6 +18,8 @@ std::string ShapeToString(const Shape& shape) {
   return absl::StrCat("[", absl::StrJoin(shape, ","), "]");
 }
 
+std::vector<int64_t> ShapeDims(const Shape& shape) { return {shape.begin(), shape.end()}; }
+
 Box Box::Full(const Shape& shape) {
   Box box;
   for (int d = 0; d < kRank; ++d) box.hi[d] = shape[d];

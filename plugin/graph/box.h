@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace soma::graph {
 
@@ -22,6 +23,8 @@ using Shape = std::array<int64_t, kRank>;
 /// Product of the extents of `shape`.
 int64_t ElementCount(const Shape& shape);
 std::string ShapeToString(const Shape& shape);
+/// The extents of `shape` as a dims vector, N first.
+std::vector<int64_t> ShapeDims(const Shape& shape);
 
 /// A half-open region `[lo, hi)` of a rank-4 tensor.
 struct Box {

@@ -9,10 +9,6 @@ std::vector<int64_t> ExtentsAsDims(const Box& box) {
   return {box.Extent(0), box.Extent(1), box.Extent(2), box.Extent(3)};
 }
 
-std::vector<int64_t> ShapeAsDims(const Shape& shape) {
-  return {shape[0], shape[1], shape[2], shape[3]};
-}
-
 }  // namespace
 
 bool SlicesAlongAxisZero(const std::string& op_type, const std::vector<int64_t>& input_dims,
@@ -64,7 +60,7 @@ TensorOpWindow TensorOpWindowFor(const LayerGraph& graph, LayerId layer_id, cons
         window.input_dims[input] = {window.output_region.Extent(kC)};
         continue;
       }
-      if (dims != ShapeAsDims(shape)) continue;  // read whole
+      if (dims != ShapeDims(shape)) continue;  // read whole
       Box& box = window.input_boxes[input];
       for (int dim = 0; dim < params.parallel_dims; ++dim) {
         if (shape[dim] == 1) continue;

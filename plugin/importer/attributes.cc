@@ -5,14 +5,18 @@
 
 namespace soma::importer {
 
+const onnx::AttributeProto* FindAttribute(const onnx::NodeProto& node, const std::string& name) {
+  for (const onnx::AttributeProto& attribute : node.attribute()) {
+    if (attribute.name() == name) return &attribute;
+  }
+  return nullptr;
+}
+
 NodeAttributes::NodeAttributes(const onnx::NodeProto& node, std::string label)
     : node_(node), label_(std::move(label)) {}
 
 const onnx::AttributeProto* NodeAttributes::Find(const std::string& name) const {
-  for (const onnx::AttributeProto& attribute : node_.attribute()) {
-    if (attribute.name() == name) return &attribute;
-  }
-  return nullptr;
+  return FindAttribute(node_, name);
 }
 
 bool NodeAttributes::Has(const std::string& name) const { return Find(name) != nullptr; }

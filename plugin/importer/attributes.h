@@ -4,13 +4,15 @@
 
 #include <cstdint>
 #include <string>
-
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "onnx/onnx_pb.h"
 
 namespace soma::importer {
+
+/// The attribute `name` of `node`, whatever its type; nullptr when it is absent.
+const onnx::AttributeProto* FindAttribute(const onnx::NodeProto& node, const std::string& name);
 
 /// Reads the attributes of one node. Every error is InvalidArgument and starts with the
 /// node's label, `node 'NAME' (op 'OpType')`.

@@ -85,12 +85,8 @@ absl::StatusOr<int> AddValueOperand(const NodeScope& scope, LoweringContext& con
     ones = zero;
     return map.AddInput(tensor, constant->dims, zero.elem_type);
   }
-  const ActivationValue* activation = context.FindActivation(name);
-  if (activation == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        scope.label, ": input '", name,
-        "' is not a graph input, an initializer or the output of any node"));
-  }
+  absl::StatusOr<ActivationValue> activation = context.NamedActivation(scope, name);
+  if (!activation.ok()) return activation.status();
   if (!IsFloatElementType(activation->elem_type)) map.has_integer_activation = true;
   if (!CheckEvaluable(scope, name, activation->dims).ok()) {
     map.too_large_to_evaluate = true;

@@ -70,6 +70,14 @@ bool LoweringContext::HasInput(const NodeScope& scope, int input_index) {
   return input_index < scope.node.input_size() && !scope.node.input(input_index).empty();
 }
 
+absl::StatusOr<ActivationValue> LoweringContext::NamedActivation(const NodeScope& scope,
+                                                                 const std::string& name) const {
+  if (const ActivationValue* value = FindActivation(name)) return *value;
+  return absl::InvalidArgumentError(
+      absl::StrCat(scope.label, ": input '", name,
+                   "' is not a graph input, an initializer or the output of any node"));
+}
+
 absl::StatusOr<ActivationValue> LoweringContext::ActivationInput(const NodeScope& scope,
                                                                  int input_index) const {
   if (!HasInput(scope, input_index)) {

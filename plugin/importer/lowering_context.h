@@ -85,6 +85,10 @@ class LoweringContext {
   const ActivationValue* FindActivation(const std::string& name) const;
   void AddConstant(const std::string& name, ConstantTensor constant);
 
+  /// The activation named `name`, read by the node of `scope`. InvalidArgument naming the
+  /// node and the value when no activation has that name.
+  absl::StatusOr<ActivationValue> NamedActivation(const NodeScope& scope,
+                                                  const std::string& name) const;
   /// True when input `input_index` of the node exists and is not the empty name.
   static bool HasInput(const NodeScope& scope, int input_index);
   /// The activation at input `input_index`. InvalidArgument when the input is missing or

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "importer/attributes.h"
 #include "importer/shape_rules.h"
 
 namespace soma::importer {
@@ -32,13 +33,6 @@ bool IsComparison(const std::string& op) {
   static const std::set<std::string>* const operators = new std::set<std::string>{
       "And", "Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Or", "Xor"};
   return operators->count(op) > 0;
-}
-
-const onnx::AttributeProto* Attribute(const onnx::NodeProto& node, const std::string& name) {
-  for (const onnx::AttributeProto& attribute : node.attribute()) {
-    if (attribute.name() == name) return &attribute;
-  }
-  return nullptr;
 }
 
 // The numpy broadcast of every present input's dims.
@@ -88,11 +82,11 @@ std::optional<std::vector<ValueShape>> OutputShapesFromInputShapes(
     if (node.output_size() > 1) return std::nullopt;  // LayerNormalization's statistics
     output = first;
   } else if (op == "Cast") {
-    const onnx::AttributeProto* to = Attribute(node, "to");
+    const onnx::AttributeProto* to = FindAttribute(node, "to");
     if (to == nullptr) return std::nullopt;
     output = {first.dims, static_cast<int32_t>(to->i())};
   } else if (IsBroadcastArithmetic(op) || IsComparison(op) || op == "Not") {
-    if (Attribute(node, "broadcast") != nullptr) return std::nullopt;
+    if (FindAttribute(node, "broadcast") != nullptr) return std::nullopt;
     std::optional<std::vector<int64_t>> dims = BroadcastAll(inputs, 0);
     if (!dims.has_value()) return std::nullopt;
     output = {*dims, IsComparison(op) || op == "Not" ? static_cast<int32_t>(onnx::TensorProto::BOOL)
@@ -105,7 +99,7 @@ std::optional<std::vector<ValueShape>> OutputShapesFromInputShapes(
     const int rank = static_cast<int>(first.dims.size());
     std::vector<int64_t> perm(rank);
     for (int axis = 0; axis < rank; ++axis) perm[axis] = rank - 1 - axis;
-    if (const onnx::AttributeProto* attribute = Attribute(node, "perm")) {
+    if (const onnx::AttributeProto* attribute = FindAttribute(node, "perm")) {
       if (attribute->ints_size() != rank) return std::nullopt;
       perm.assign(attribute->ints().begin(), attribute->ints().end());
     }
@@ -120,7 +114,7 @@ std::optional<std::vector<ValueShape>> OutputShapesFromInputShapes(
     if (!dims.has_value()) return std::nullopt;
     output = {*dims, first.elem_type};
   } else if (op == "Concat") {
-    const onnx::AttributeProto* axis_attribute = Attribute(node, "axis");
+    const onnx::AttributeProto* axis_attribute = FindAttribute(node, "axis");
     const int64_t rank = static_cast<int64_t>(first.dims.size());
     if (axis_attribute == nullptr || rank == 0) return std::nullopt;
     const int64_t axis = axis_attribute->i() < 0 ? axis_attribute->i() + rank : axis_attribute->i();

@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "graph/tensor_op_window.h"
+#include "importer/attributes.h"
+#include "importer/plane_op_tiling.h"
 
 namespace soma::importer {
 
@@ -28,15 +30,8 @@ const std::set<std::string>& ElementwiseOperators() {
   return *operators;
 }
 
-const onnx::AttributeProto* Attribute(const onnx::NodeProto& node, const std::string& name) {
-  for (const onnx::AttributeProto& attribute : node.attribute()) {
-    if (attribute.name() == name) return &attribute;
-  }
-  return nullptr;
-}
-
 int64_t IntAttribute(const onnx::NodeProto& node, const std::string& name, int64_t fallback) {
-  const onnx::AttributeProto* attribute = Attribute(node, name);
+  const onnx::AttributeProto* attribute = FindAttribute(node, name);
   return attribute != nullptr ? attribute->i() : fallback;
 }
 
@@ -51,10 +46,6 @@ void SetIntAttribute(onnx::NodeProto& node, const std::string& name, int64_t val
   attribute->set_name(name);
   attribute->set_type(onnx::AttributeProto::INT);
   attribute->set_i(value);
-}
-
-std::vector<int64_t> ShapeAsDims(const graph::Shape& shape) {
-  return {shape[0], shape[1], shape[2], shape[3]};
 }
 
 int64_t Product(const std::vector<int64_t>& dims) {
@@ -138,7 +129,7 @@ bool LayerInputsHaveNaturalLayout(const std::vector<TensorOpSlot>& slots) {
 std::optional<TensorOpTiling> ElementwiseTiling(const onnx::NodeProto& node,
                                                 const std::vector<TensorOpSlot>& slots,
                                                 const std::vector<int64_t>& output_dims) {
-  if (Attribute(node, "broadcast") != nullptr) return std::nullopt;
+  if (FindAttribute(node, "broadcast") != nullptr) return std::nullopt;
   const bool quantization =
       node.op_type() == "QuantizeLinear" || node.op_type() == "DequantizeLinear";
   TensorOpTiling tiling;
@@ -158,7 +149,7 @@ std::optional<TensorOpTiling> ElementwiseTiling(const onnx::NodeProto& node,
     }
     const std::optional<graph::Shape> aligned = AlignedCanonical(operand.dims, output_dims);
     if (!aligned.has_value() || *aligned != operand.canonical) return std::nullopt;
-    tiling.input_dims.push_back(ShapeAsDims(operand.canonical));
+    tiling.input_dims.push_back(graph::ShapeDims(operand.canonical));
   }
   tiling.parallel_dims = graph::kRank;
   tiling.node = node;
@@ -183,7 +174,7 @@ std::optional<TensorOpTiling> SoftmaxTiling(const onnx::NodeProto& node, int64_t
   tiling.parallel_dims = *dim;
   tiling.node = node;
   SetIntAttribute(tiling.node, "axis", *dim);
-  tiling.input_dims.push_back(ShapeAsDims(slots[0].canonical));
+  tiling.input_dims.push_back(graph::ShapeDims(slots[0].canonical));
   return tiling;
 }
 
@@ -206,7 +197,7 @@ std::optional<TensorOpTiling> LayerNormTiling(const onnx::NodeProto& node,
   const graph::Shape& canonical = slots[0].canonical;
   const std::vector<int64_t> normalised(canonical.begin() + *dim, canonical.end());
   TensorOpTiling tiling;
-  tiling.input_dims.push_back(ShapeAsDims(canonical));
+  tiling.input_dims.push_back(graph::ShapeDims(canonical));
   for (size_t slot = 1; slot < slots.size(); ++slot) {
     const TensorOpSlot& operand = slots[slot];
     if (operand.kind == TensorOpSlot::Kind::kAbsent) continue;
@@ -228,7 +219,7 @@ std::optional<TensorOpTiling> TransposeTiling(const onnx::NodeProto& node,
   if (output_dims.size() != 4 || slots.empty() || slots[0].dims.size() != 4) {
     return std::nullopt;
   }
-  const onnx::AttributeProto* perm = Attribute(node, "perm");
+  const onnx::AttributeProto* perm = FindAttribute(node, "perm");
   if (perm == nullptr || perm->ints_size() != 4) return std::nullopt;
   int leading = 0;
   while (leading < 4 && perm->ints(leading) == leading) ++leading;
@@ -236,125 +227,7 @@ std::optional<TensorOpTiling> TransposeTiling(const onnx::NodeProto& node,
   TensorOpTiling tiling;
   tiling.parallel_dims = leading;
   tiling.node = node;
-  tiling.input_dims.push_back(ShapeAsDims(slots[0].canonical));
-  return tiling;
-}
-
-// InstanceNormalization of rank-4 tensors: parallel over N and C; the per-channel scale and
-// bias are sliced along C with the output.
-std::optional<TensorOpTiling> InstanceNormTiling(const onnx::NodeProto& node,
-                                                 const std::vector<TensorOpSlot>& slots,
-                                                 const std::vector<int64_t>& output_dims) {
-  if (output_dims.size() != 4 || slots.size() != 3) return std::nullopt;
-  TensorOpTiling tiling;
-  tiling.input_dims.push_back(ShapeAsDims(slots[0].canonical));
-  for (int slot = 1; slot < 3; ++slot) {
-    if (slots[slot].kind != TensorOpSlot::Kind::kLayerInput || slots[slot].dims.size() != 1 ||
-        slots[slot].dims[0] != output_dims[1]) {
-      return std::nullopt;
-    }
-    tiling.input_dims.push_back(slots[slot].dims);
-  }
-  tiling.parallel_dims = 2;
-  tiling.node = node;
-  return tiling;
-}
-
-// The pads of a Pad node per ONNX axis as (begin, end), from the attribute (opset < 11) or
-// the embedded pads and axes inputs; nullopt when they are not known at compile time.
-std::optional<std::vector<std::pair<int64_t, int64_t>>> PadsPerAxis(
-    const onnx::NodeProto& node, const std::vector<TensorOpSlot>& slots, int rank) {
-  std::vector<int64_t> pads;
-  std::vector<int64_t> axes;
-  if (const onnx::AttributeProto* attribute = Attribute(node, "pads")) {
-    pads.assign(attribute->ints().begin(), attribute->ints().end());
-  } else if (const onnx::AttributeProto* legacy = Attribute(node, "paddings")) {
-    pads.assign(legacy->ints().begin(), legacy->ints().end());
-  } else if (slots.size() > 1 && slots[1].kind == TensorOpSlot::Kind::kEmbedded) {
-    pads = slots[1].values;
-  } else {
-    return std::nullopt;
-  }
-  if (slots.size() > 3 && slots[3].kind != TensorOpSlot::Kind::kAbsent) {
-    if (slots[3].kind != TensorOpSlot::Kind::kEmbedded) return std::nullopt;
-    axes = slots[3].values;
-  } else {
-    for (int axis = 0; axis < rank; ++axis) axes.push_back(axis);
-  }
-  if (pads.size() != 2 * axes.size()) return std::nullopt;
-  std::vector<std::pair<int64_t, int64_t>> per_axis(rank, {0, 0});
-  const int64_t count = static_cast<int64_t>(axes.size());
-  for (int64_t index = 0; index < count; ++index) {
-    const int64_t axis = axes[index] < 0 ? axes[index] + rank : axes[index];
-    if (axis < 0 || axis >= rank) return std::nullopt;
-    per_axis[axis] = {pads[index], pads[index + count]};
-  }
-  return per_axis;
-}
-
-// Operators of rank-4 tensors that work on each (N, C) plane on its own, with the plane's
-// index unchanged: Pad without pads on N and C, and the legacy Crop. Parallel over N and C.
-std::optional<TensorOpTiling> PlaneTiling(const onnx::NodeProto& node,
-                                          const std::vector<TensorOpSlot>& slots,
-                                          const std::vector<int64_t>& output_dims) {
-  if (output_dims.size() != 4 || slots.empty() ||
-      slots[0].kind != TensorOpSlot::Kind::kLayerInput || slots[0].dims.size() != 4 ||
-      slots[0].dims[0] != output_dims[0] || slots[0].dims[1] != output_dims[1]) {
-    return std::nullopt;
-  }
-  TensorOpTiling tiling;
-  tiling.input_dims.push_back(ShapeAsDims(slots[0].canonical));
-  if (node.op_type() == "Pad") {
-    const auto pads = PadsPerAxis(node, slots, 4);
-    if (!pads.has_value()) return std::nullopt;
-    for (int axis = 0; axis < 2; ++axis) {
-      if ((*pads)[axis] != std::pair<int64_t, int64_t>{0, 0}) return std::nullopt;
-    }
-    // The constant value (opset >= 11) is a scalar read whole.
-    for (size_t slot = 2; slot < slots.size() && slot < 3; ++slot) {
-      if (slots[slot].kind == TensorOpSlot::Kind::kLayerInput) {
-        if (Product(slots[slot].dims) != 1) return std::nullopt;
-        tiling.input_dims.push_back(slots[slot].dims);
-      }
-    }
-  } else if (node.op_type() != "Crop" || slots.size() != 1) {
-    return std::nullopt;
-  }
-  tiling.parallel_dims = 2;
-  tiling.node = node;
-  return tiling;
-}
-
-// ConvTranspose of rank-4 tensors with one group: each output image depends on its input
-// image only, and each output channel on its column of the weight [Cin, Cout, kh, kw] and its
-// bias. Parallel over N and C (see graph::TensorOpWindowFor for how the operands are cut).
-std::optional<TensorOpTiling> ConvTransposeTiling(const onnx::NodeProto& node,
-                                                  const std::vector<TensorOpSlot>& slots,
-                                                  const std::vector<int64_t>& output_dims) {
-  if (output_dims.size() != 4 || slots.size() < 2 || slots.size() > 3) return std::nullopt;
-  if (IntAttribute(node, "group", 1) != 1) return std::nullopt;
-  const onnx::AttributeProto* output_shape = Attribute(node, "output_shape");
-  if (output_shape != nullptr && output_shape->ints_size() != 2) return std::nullopt;
-  for (int slot = 0; slot < 2; ++slot) {
-    if (slots[slot].kind != TensorOpSlot::Kind::kLayerInput || slots[slot].dims.size() != 4) {
-      return std::nullopt;
-    }
-  }
-  if (slots[0].dims[0] != output_dims[0] || slots[1].dims[1] != output_dims[1]) {
-    return std::nullopt;
-  }
-  TensorOpTiling tiling;
-  tiling.input_dims.push_back(ShapeAsDims(slots[0].canonical));
-  tiling.input_dims.push_back(ShapeAsDims(slots[1].canonical));
-  if (slots.size() == 3 && slots[2].kind != TensorOpSlot::Kind::kAbsent) {
-    if (slots[2].kind != TensorOpSlot::Kind::kLayerInput || slots[2].dims.size() != 1 ||
-        slots[2].dims[0] != output_dims[1]) {
-      return std::nullopt;
-    }
-    tiling.input_dims.push_back(slots[2].dims);
-  }
-  tiling.parallel_dims = 2;
-  tiling.node = node;
+  tiling.input_dims.push_back(graph::ShapeDims(slots[0].canonical));
   return tiling;
 }
 
@@ -367,7 +240,7 @@ std::optional<TensorOpTiling> ReduceTiling(const onnx::NodeProto& node,
     return std::nullopt;
   }
   if (IntAttribute(node, "keepdims", 1) != 1) return std::nullopt;
-  const onnx::AttributeProto* axes = Attribute(node, "axes");
+  const onnx::AttributeProto* axes = FindAttribute(node, "axes");
   if (axes == nullptr || axes->ints_size() == 0) return std::nullopt;
   int first = 4;
   for (const int64_t axis : axes->ints()) {
@@ -377,7 +250,7 @@ std::optional<TensorOpTiling> ReduceTiling(const onnx::NodeProto& node,
   TensorOpTiling tiling;
   tiling.parallel_dims = first;
   tiling.node = node;
-  tiling.input_dims.push_back(ShapeAsDims(slots[0].canonical));
+  tiling.input_dims.push_back(graph::ShapeDims(slots[0].canonical));
   return tiling;
 }
 
@@ -385,7 +258,7 @@ std::optional<TensorOpTiling> ReduceTiling(const onnx::NodeProto& node,
 bool IndependentAlongAxisZero(const onnx::NodeProto& node, int64_t opset, int rank) {
   const std::string& op = node.op_type();
   if (ElementwiseOperators().count(op) > 0) {
-    if (Attribute(node, "broadcast") != nullptr) return false;
+    if (FindAttribute(node, "broadcast") != nullptr) return false;
     if (op == "QuantizeLinear" || op == "DequantizeLinear") {
       return IntAttribute(node, "axis", 1) != 0 && IntAttribute(node, "axis", 1) != -rank;
     }
@@ -402,7 +275,7 @@ bool IndependentAlongAxisZero(const onnx::NodeProto& node, int64_t opset, int ra
   if (op == "LayerNormalization") return axis_is_not_zero("axis", -1);
   if (op == "Concat" || op == "Split" || op == "Gather") return axis_is_not_zero("axis", 0);
   if (op == "Transpose") {
-    const onnx::AttributeProto* perm = Attribute(node, "perm");
+    const onnx::AttributeProto* perm = FindAttribute(node, "perm");
     return perm != nullptr && perm->ints_size() > 0 && perm->ints(0) == 0;
   }
   return op == "Reshape" || op == "Flatten" || op == "InstanceNormalization";
@@ -490,7 +363,7 @@ TensorOpTiling ChooseTensorOpTiling(const onnx::NodeProto& node, int64_t opset,
     }
   }
   if (canonical_form.has_value()) {
-    canonical_form->output_dims = ShapeAsDims(output_canonical);
+    canonical_form->output_dims = graph::ShapeDims(output_canonical);
     return *canonical_form;
   }
   whole.axis0_sliced =

@@ -18,12 +18,8 @@ namespace soma::importer {
 
 absl::StatusOr<ActivationValue> CanonicalOperand(const NodeScope& scope, LoweringContext& context,
                                                  const std::string& value) {
-  const ActivationValue* activation = context.FindActivation(value);
-  if (activation == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        scope.label, ": input '", value,
-        "' is not a graph input, an initializer or the output of any node"));
-  }
+  absl::StatusOr<ActivationValue> activation = context.NamedActivation(scope, value);
+  if (!activation.ok()) return activation.status();
   const graph::Shape shape = CanonicalShape(activation->dims);
   if (context.graph().tensor(activation->tensor).shape == shape) return *activation;
   return CopyValue(scope, context, value);
@@ -31,12 +27,8 @@ absl::StatusOr<ActivationValue> CanonicalOperand(const NodeScope& scope, Lowerin
 
 absl::StatusOr<ActivationValue> CopyValue(const NodeScope& scope, LoweringContext& context,
                                           const std::string& value) {
-  const ActivationValue* activation = context.FindActivation(value);
-  if (activation == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        scope.label, ": input '", value,
-        "' is not a graph input, an initializer or the output of any node"));
-  }
+  absl::StatusOr<ActivationValue> activation = context.NamedActivation(scope, value);
+  if (!activation.ok()) return activation.status();
   if (std::optional<graph::TensorId> copy = context.MaterialisedView(value)) {
     return ActivationValue{*copy, activation->dims, activation->elem_type};
   }

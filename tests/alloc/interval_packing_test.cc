@@ -92,7 +92,7 @@ TEST(IntervalPackingTest, BestFitPicksSmallestGap) {
   EXPECT_EQ(result.offsets, (std::vector<int64_t>{0, 40, 70, 90}));
 }
 
-TEST(IntervalPackingTest, FallsBackToStartOrderWhenLargestFirstFragments) {
+TEST(IntervalPackingTest, RetriesInStartOrder) {
   // Largest first puts the two 5-byte blocks at offset 0 and the 2-byte block live at
   // position 1 then finds only 1-byte gaps in the 9-byte buffer. In start order every
   // block fits.

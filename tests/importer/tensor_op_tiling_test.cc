@@ -160,7 +160,7 @@ TensorOpSlot Embedded(const std::vector<int64_t>& values) {
           values};
 }
 
-TEST(TensorOpTilingTest, PadOfHeightAndWidthTilesBatchAndChannels) {
+TEST(TensorOpTilingTest, SpatialPadTilesPlanes) {
   // Reflection padding of H and W keeps every (N, C) plane apart, in the input form
   // (opset 11+) and the attribute form (opset 2).
   const TensorOpTiling input_form = ChooseTensorOpTiling(
@@ -184,7 +184,7 @@ TEST(TensorOpTilingTest, PadOfHeightAndWidthTilesBatchAndChannels) {
   EXPECT_EQ(with_axes.parallel_dims, 2);
 }
 
-TEST(TensorOpTilingTest, PadOfChannelsOrRunTimePadsReadsWhole) {
+TEST(TensorOpTilingTest, ChannelOrRuntimePadReadsWhole) {
   // Pads on C (even when they cancel out, so that C keeps its extent) move data between
   // planes, and run-time pads are unknown at compile time.
   const TensorOpTiling shifted = ChooseTensorOpTiling(
@@ -203,7 +203,7 @@ TEST(TensorOpTilingTest, PadOfChannelsOrRunTimePadsReadsWhole) {
   EXPECT_EQ(axes_on_channels.parallel_dims, 0);
 }
 
-TEST(TensorOpTilingTest, CropTilesBatchAndChannels) {
+TEST(TensorOpTilingTest, CropTilesPlanes) {
   // The legacy Crop cuts H and W only.
   onnx::NodeProto crop = MakeNode("Crop");
   SetInts(crop, "border", {1, 1, 1, 1});
@@ -212,7 +212,7 @@ TEST(TensorOpTilingTest, CropTilesBatchAndChannels) {
   EXPECT_EQ(tiling.parallel_dims, 2);
 }
 
-TEST(TensorOpTilingTest, ConvTransposeOfOneGroupTilesOutputChannels) {
+TEST(TensorOpTilingTest, OneGroupConvTransposeTilesPlanes) {
   // ConvTranspose [1, 4, 5, 5] x [4, 6, 3, 3] -> [1, 6, 11, 11]: the data, the weight and
   // the bias keep their dims; grouped forms and explicit full output shapes read whole.
   const std::vector<TensorOpSlot> slots = {Natural({1, 4, 5, 5}), Natural({4, 6, 3, 3}),

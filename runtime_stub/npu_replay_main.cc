@@ -43,7 +43,7 @@ int ExitCodeFor(const absl::Status& status) {
 }
 
 int ReportError(const absl::Status& status) {
-  std::cerr << "npu-replay: " << status.message() << "\n";
+  std::cerr << "npu-replay: error: " << status.message() << "\n";
   return ExitCodeFor(status);
 }
 
@@ -67,7 +67,7 @@ int FinishLevel(const absl::StatusOr<Report>& report, const char* level_name) {
 int Run(const std::vector<std::string>& arguments) {
   const absl::StatusOr<ReplayOptions> options = ParseReplayArguments(arguments);
   if (!options.ok()) {
-    std::cerr << "npu-replay: " << options.status().message()
+    std::cerr << "npu-replay: error: " << options.status().message()
               << "\nrun npu-replay --help for the usage\n";
     return kExitInvalidInput;
   }

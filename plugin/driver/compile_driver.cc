@@ -1,7 +1,9 @@
 // compile_driver.cc: runs the stages in order and collects the outputs.
 #include "driver/compile_driver.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -36,7 +38,9 @@ std::vector<std::string> LayerNames(const graph::LayerGraph& graph) {
 absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read the schedule file"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": cannot read the schedule file: ", std::strerror(errno),
+                     "; check the path given to --soma-schedule-in"));
   }
   std::stringstream text;
   text << in.rdbuf();

@@ -278,6 +278,18 @@ TEST(BadInputTest, ScheduleFileRoundTripAndInvalidSchedule) {
   EXPECT_EQ(no_groups.exit_code, 2) << no_groups.output;
   EXPECT_THAT(no_groups.output, HasSubstr("no_groups.json: schedule file:"));
   EXPECT_THAT(no_groups.output, HasSubstr("is missing"));
+
+  // A schedule file that does not exist is named with the reason. The folder of the earlier
+  // compile keeps its stream, and the message reports that the files there are old.
+  const std::string earlier_stream = ReadFile(out + "/second/stream.npub");
+  CommandResult absent = RunCommand(Binary("npuc") + " compile " + model + " --target " +
+                                    HardwarePath("tiny") + " --soma --soma-schedule-in=" + out +
+                                    "/absent.json -o " + out + "/second");
+  EXPECT_EQ(absent.exit_code, 2) << absent.output;
+  EXPECT_THAT(absent.output, HasSubstr("absent.json: cannot read the schedule file"));
+  EXPECT_THAT(absent.output, HasSubstr("No such file"));
+  EXPECT_THAT(absent.output, HasSubstr("are from an earlier run"));
+  EXPECT_EQ(ReadFile(out + "/second/stream.npub"), earlier_stream);
 }
 
 TEST(BadInputTest, MissingPluginAndAbiMismatch) {

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -56,7 +58,7 @@ struct Arguments {
 };
 
 int UsageError(const std::string& message) {
-  std::cerr << "npuc: " << message << "\n" << "run 'npuc --help' for usage\n";
+  std::cerr << "npuc: error: " << message << "\n" << "run 'npuc --help' for usage\n";
   return SOMA_INVALID_INPUT;
 }
 
@@ -128,7 +130,8 @@ int WriteOutputs(const std::string& output_dir, const std::vector<soma::driver::
   std::error_code error;
   std::filesystem::create_directories(output_dir, error);
   if (error) {
-    std::cerr << "npuc: cannot create output folder '" << output_dir << "': " << error.message() << "\n";
+    std::cerr << "npuc: error: cannot create output folder '" << output_dir
+              << "': " << error.message() << "\n";
     return SOMA_INVALID_INPUT;
   }
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> renames;
@@ -140,7 +143,8 @@ int WriteOutputs(const std::string& output_dir, const std::vector<soma::driver::
     out.write(file.data.data(), static_cast<std::streamsize>(file.data.size()));
     out.close();
     if (!out) {
-      std::cerr << "npuc: cannot write '" << temp_path.string() << "'\n";
+      std::cerr << "npuc: error: cannot write '" << temp_path.string()
+                << "': " << std::strerror(errno) << "\n";
       for (const auto& [temp, unused] : renames) std::filesystem::remove(temp, error);
       std::filesystem::remove(temp_path, error);
       return SOMA_INTERNAL_ERROR;
@@ -156,6 +160,14 @@ int WriteOutputs(const std::string& output_dir, const std::vector<soma::driver::
   }
   for (const auto& [temp, final_path] : renames) std::filesystem::rename(temp, final_path, error);
   return SOMA_OK;
+}
+
+// True when `output_dir` contains a file an earlier compile may have written.
+bool HasEarlierOutputs(const std::string& output_dir) {
+  std::error_code error;
+  return std::any_of(std::begin(kOutputFileNames), std::end(kOutputFileNames), [&](const char* name) {
+    return std::filesystem::exists(std::filesystem::path(output_dir) / name, error);
+  });
 }
 
 // Prints a log line; `user_data` is the source's name ("soma" for the plugin, "npuc" for
@@ -249,6 +261,9 @@ int main(int argc, char** argv) {
     std::cerr << "npuc: error: " << outcome.status.message() << "\n";
     if (exit_code == SOMA_INFEASIBLE) {
       std::cerr << "npuc: the report is in " << args.output_dir << "/summary.json\n";
+    } else if (outcome.files.empty() && HasEarlierOutputs(args.output_dir)) {
+      std::cerr << "npuc: nothing was written; the outputs in " << args.output_dir
+                << "/ are from an earlier run\n";
     }
     return exit_code;
   }

@@ -28,9 +28,10 @@ struct StageStats {
 /// One pass of a search: a Stage-1 run and the Stage-2 and Stage-3 runs on its result.
 struct PassStats {
   /// Pass index; SoMa runs pass 0 at full capacity, passes 1..k at reduced Stage-1
-  /// capacity, and one pass that starts from the Cocco baseline's result.
+  /// capacity, then two passes that start from the Cocco baseline's result: k + 1 runs
+  /// Stages 2 and 3 on it, k + 2 runs Stage 1 from it first.
   int pass = 0;
-  /// "full buffer", "reduced buffer" or "cocco start".
+  /// "full buffer", "reduced buffer", "cocco start" or "cocco refined".
   std::string kind;
   /// Buffer bytes Stage 1 had.
   int64_t stage1_capacity_bytes = 0;

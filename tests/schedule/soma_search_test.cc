@@ -86,20 +86,23 @@ TEST(SomaSearchTest, CoccoRepeatsWithoutSubgroupCuts) {
 }
 
 TEST(SomaSearchTest, SearchStatsDescribeEveryPass) {
-  // soma reports pass 0, the reduced-buffer passes and the Cocco pass, with their round
-  // budgets, and names the chosen candidate.
+  // soma reports pass 0, the reduced-buffer passes, the Cocco pass and the refined Cocco
+  // pass, with their round budgets, and names the chosen candidate.
   const SearchCase test_case = SearchCases()[0];
   const Program soma = RunOrDie(test_case, SmallSearch(StrategyKind::kSoma));
   ASSERT_TRUE(soma.search_stats.has_value());
   const SearchStats& stats = *soma.search_stats;
   EXPECT_EQ(stats.strategy, "soma");
-  ASSERT_EQ(stats.passes.size(), 3u);
+  ASSERT_EQ(stats.passes.size(), 4u);
   EXPECT_EQ(stats.passes[0].kind, "full buffer");
   EXPECT_EQ(stats.passes[0].stage1.round_budget, 300);
   EXPECT_EQ(stats.passes[0].stage1_capacity_bytes, test_case.buffer_bytes);
   EXPECT_EQ(stats.passes[1].kind, "reduced buffer");
   EXPECT_LT(stats.passes[1].stage1_capacity_bytes, test_case.buffer_bytes);
   EXPECT_EQ(stats.passes[2].kind, "cocco start");
+  EXPECT_EQ(stats.passes[3].kind, "cocco refined");
+  EXPECT_EQ(stats.passes[3].stage1.round_budget, 300);
+  EXPECT_EQ(stats.passes[3].stage1_capacity_bytes, test_case.buffer_bytes);
   EXPECT_FALSE(stats.chosen.empty());
   EXPECT_GE(stats.total_seconds, 0);
 }
@@ -113,7 +116,7 @@ TEST(SomaSearchTest, ProgressLinesNameStageAndPass) {
   RunOrDie(test_case, options);
   std::string all;
   for (const std::string& line : lines) all += line + "\n";
-  EXPECT_THAT(all, HasSubstr("soma pass 0 stage 1: 300 rounds"));
+  EXPECT_THAT(all, HasSubstr("soma pass 0 (full buffer) stage 1: 300 rounds"));
   EXPECT_THAT(all, HasSubstr("soma: chose "));
 }
 

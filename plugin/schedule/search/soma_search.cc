@@ -45,6 +45,11 @@ constexpr char kOutOfTime[] = "the time limit ran out before a result of the pas
 constexpr char kNotStarted[] = "not run: the search stages' share of the time limit had passed";
 /// Random stream of the Stages 2 and 3 of the Cocco pass.
 constexpr uint64_t kCoccoDramStream = kCoccoStream + 1;
+/// PassStats::kind of each kind of pass.
+constexpr char kFullBufferKind[] = "full buffer";
+constexpr char kReducedBufferKind[] = "reduced buffer";
+constexpr char kCoccoStartKind[] = "cocco start";
+constexpr char kCoccoRefinedKind[] = "cocco refined";
 
 struct PassOutcome {
   PassStats stats;
@@ -123,15 +128,16 @@ class SomaSearch {
     tiling_.dma_chunk_bytes = chunk_bytes;
   }
 
-  // One SoMa pass: Stage 1 at `stage1_capacity` from `start`, then Stages 2 and 3.
-  PassOutcome RunPass(int pass, int64_t stage1_capacity, const FusionPlan& start,
-                      const Deadline& deadline,
+  // One SoMa pass of `kind`: Stage 1 at `stage1_capacity` from `start`, then Stages 2
+  // and 3.
+  PassOutcome RunPass(int pass, const std::string& kind, int64_t stage1_capacity,
+                      const FusionPlan& start, const Deadline& deadline,
                       const std::function<void(int64_t)>& on_stage1_peak = nullptr) {
     PassOutcome outcome;
     outcome.stats.pass = pass;
-    outcome.stats.kind = pass == 0 ? "full buffer" : "reduced buffer";
+    outcome.stats.kind = kind;
     outcome.stats.stage1_capacity_bytes = stage1_capacity;
-    const std::string label = absl::StrCat("soma pass ", pass);
+    const std::string label = absl::StrCat("soma pass ", pass, " (", kind, ")");
     SearchRandom random(SearchRandom::StreamSeed(inputs_.options.seed, pass));
     FusionEvaluator evaluator(inputs_.graph, inputs_.costs, tiling_);
 
@@ -182,10 +188,10 @@ class SomaSearch {
   PassOutcome RunCoccoPass(int pass, const CoccoOutcome& cocco, const Deadline& deadline) {
     PassOutcome outcome;
     outcome.stats.pass = pass;
-    outcome.stats.kind = "cocco start";
+    outcome.stats.kind = kCoccoStartKind;
     outcome.stats.stage1 = cocco.stage1;
     outcome.stats.stage1_capacity_bytes = cocco.stage1_capacity_bytes;
-    const std::string label = absl::StrCat("soma pass ", pass, " (cocco)");
+    const std::string label = absl::StrCat("soma pass ", pass, " (", kCoccoStartKind, ")");
     if (limit_.Passed()) {
       outcome.stats.failure = kOutOfTime;
       return outcome;
@@ -373,7 +379,8 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
   // ends. Pass 0 is started before them, so a pool of one thread runs it first.
   const int reduced_passes = std::max(0, options.buffer_passes);
   const int cocco_pass = reduced_passes + 1;
-  std::vector<PassOutcome> outcomes(reduced_passes + 2);
+  const int refined_pass = reduced_passes + 2;
+  std::vector<PassOutcome> outcomes(reduced_passes + 3);
   std::optional<Program> cocco_program;
   std::promise<int64_t> pass0_peak_promise;
   const std::shared_future<int64_t> pass0_peak = pass0_peak_promise.get_future().share();
@@ -382,31 +389,45 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
   RunJobs(jobs, threads, stages_deadline, [&](int pass, const ShareOfTime& share_of_time) {
     PassOutcome& outcome = outcomes[pass];
     if (pass == cocco_pass) {
-      const std::string label = absl::StrCat("soma pass ", pass, " (cocco)");
+      const std::string label = absl::StrCat("soma pass ", pass, " (", kCoccoStartKind, ")");
       absl::StatusOr<CoccoOutcome> cocco =
           RunCoccoSearch(inputs, lbl.schedule.fusion, stages_deadline, label);
       if (!cocco.ok()) {
-        outcome.stats = SkippedPass(pass, "cocco start", std::string(cocco.status().message()));
+        const std::string reason(cocco.status().message());
+        outcome.stats = SkippedPass(pass, kCoccoStartKind, reason);
+        outcomes[refined_pass].stats = SkippedPass(refined_pass, kCoccoRefinedKind, reason);
         return;
       }
       if (stages_deadline.Passed()) {
-        outcome.stats = SkippedPass(pass, "cocco start", kNotStarted);
+        outcome.stats = SkippedPass(pass, kCoccoStartKind, kNotStarted);
         outcome.stats.stage1 = cocco->stage1;
+        outcomes[refined_pass].stats =
+            SkippedPass(refined_pass, kCoccoRefinedKind, kNotStarted);
       } else {
         outcome = search.RunCoccoPass(pass, *cocco, share_of_time());
+        // The refined pass: SoMa's Stage 1 from the Cocco plan, which may cut its groups
+        // into sub-groups with their own tile counts, then Stages 2 and 3.
+        if (stages_deadline.Passed()) {
+          outcomes[refined_pass].stats =
+              SkippedPass(refined_pass, kCoccoRefinedKind, kNotStarted);
+        } else {
+          outcomes[refined_pass] =
+              search.RunPass(refined_pass, kCoccoRefinedKind, capacity_bytes,
+                             cocco->program.schedule.fusion, share_of_time());
+        }
       }
       cocco_program = std::move(cocco->program);
       return;
     }
     if (pass == 0) {
       if (stages_deadline.Passed()) {
-        outcome.stats = SkippedPass(0, "full buffer", kNotStarted);
+        outcome.stats = SkippedPass(0, kFullBufferKind, kNotStarted);
         pass0_peak_promise.set_value(lbl.peak_buffer_bytes);
         return;
       }
       bool published = false;
-      outcome = search.RunPass(0, capacity_bytes, lbl.schedule.fusion, share_of_time(),
-                               [&](int64_t peak_bytes) {
+      outcome = search.RunPass(0, kFullBufferKind, capacity_bytes, lbl.schedule.fusion,
+                               share_of_time(), [&](int64_t peak_bytes) {
                                  pass0_peak_promise.set_value(peak_bytes);
                                  published = true;
                                });
@@ -418,24 +439,25 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
     const auto stage1_capacity = static_cast<int64_t>(static_cast<double>(capacity_bytes) * r0 *
                                                       std::pow(kPassCapacityFactor, pass));
     if (stages_deadline.Passed()) {
-      outcome.stats = SkippedPass(pass, "reduced buffer", kNotStarted);
+      outcome.stats = SkippedPass(pass, kReducedBufferKind, kNotStarted);
       outcome.stats.stage1_capacity_bytes = stage1_capacity;
       return;
     }
     absl::StatusOr<FusionPlan> start = PlanLayerByLayer(graph, costs, stage1_capacity);
     if (!start.ok()) {
-      outcome.stats = SkippedPass(pass, "reduced buffer", std::string(start.status().message()));
+      outcome.stats =
+          SkippedPass(pass, kReducedBufferKind, std::string(start.status().message()));
       outcome.stats.stage1_capacity_bytes = stage1_capacity;
       progress.Always(absl::StrCat("soma pass ", pass, ": skipped, ", outcome.stats.failure));
       return;
     }
-    outcome = search.RunPass(pass, stage1_capacity, *start, share_of_time());
+    outcome = search.RunPass(pass, kReducedBufferKind, stage1_capacity, *start, share_of_time());
   });
 
   // Step 4: the fastest allocatable candidate; ties go to the earliest in pass order,
   // then the plain Cocco result, then lbl.
   std::vector<std::pair<const Program*, std::string>> candidates;
-  for (int pass = 0; pass <= cocco_pass; ++pass) {
+  for (int pass = 0; pass <= refined_pass; ++pass) {
     if (outcomes[pass].program) {
       candidates.emplace_back(&*outcomes[pass].program, absl::StrCat("pass ", pass));
     }

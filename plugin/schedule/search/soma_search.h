@@ -4,6 +4,9 @@
 // Passes (each with its own random stream derived from the seed and the pass index):
 //   - the Cocco pass: the Cocco search (the same one as the cocco strategy), then Stages 2
 //     and 3 on its result;
+//   - the refined Cocco pass: Stage 1 at the full buffer from the Cocco result, so its
+//     groups may gain sub-groups, then Stages 2 and 3. It runs in the Cocco pass's job
+//     and is what a time limit too short for Stage 1 from lbl leaves room for;
 //   - pass 0: Stage 1 at the full buffer from the lbl plan, then Stages 2 and 3;
 //   - passes 1..k: Stage 1 at r0 * 0.9^i of the buffer (r0 = peak of pass 0's Stage-1
 //     result / buffer) from the lbl plan of that capacity, then Stages 2 and 3 at the full
@@ -16,7 +19,8 @@
 // less usable capacity (not below the default plan's peak) and runs Stages 2 and 3 again
 // with a quarter of the rounds. After a few such attempts it keeps the default DRAM
 // timing. The fastest allocatable result wins, ties by
-// pass order (pass 0..k, the Cocco pass, the plain Cocco result, then the lbl schedule).
+// pass order (pass 0..k, the Cocco pass, the refined Cocco pass, the plain Cocco result,
+// then the lbl schedule).
 // The passes run on ScheduleOptions::threads threads and merge in pass order, so the
 // result does not depend on the thread count.
 //

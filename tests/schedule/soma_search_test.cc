@@ -103,6 +103,8 @@ TEST(SomaSearchTest, SearchStatsDescribeEveryPass) {
   EXPECT_EQ(stats.passes[3].kind, "cocco refined");
   EXPECT_EQ(stats.passes[3].stage1.round_budget, 300);
   EXPECT_EQ(stats.passes[3].stage1_capacity_bytes, test_case.buffer_bytes);
+  EXPECT_EQ(stats.passes[3].failure, "");
+  EXPECT_GT(stats.passes[3].latency_cycles, 0);
   EXPECT_FALSE(stats.chosen.empty());
   EXPECT_GE(stats.total_seconds, 0);
 }

@@ -58,17 +58,22 @@ struct PassOutcome {
 };
 
 // Returns the deadline of a job that starts its timed work now: its share of `deadline`,
-// threads / (jobs not yet started + 1), since the jobs left split the threads' time.
+// threads / (sharing jobs not yet started + 1), since the jobs left split the threads'
+// time.
 using ShareOfTime = std::function<Deadline()>;
 
 // Runs `job(index, share_of_time)` for every index of `jobs`, in order, on up to `threads`
-// threads, the calling thread included. When the system refuses a thread, fewer run.
+// threads, the calling thread included. When the system refuses a thread, fewer run. The
+// last `leftover_jobs` jobs do not count in the others' shares: they get the time the
+// others leave.
 template <typename Job>
-void RunJobs(const std::vector<int>& jobs, int threads, const Deadline& deadline, const Job& job) {
+void RunJobs(const std::vector<int>& jobs, int leftover_jobs, int threads,
+             const Deadline& deadline, const Job& job) {
   const int count = static_cast<int>(jobs.size());
+  const int sharing = count - leftover_jobs;
   std::atomic<int> next{0};
   const ShareOfTime share_of_time = [&] {
-    const int not_started = std::max(0, count - next.load());
+    const int not_started = std::max(0, sharing - next.load());
     return deadline.Fraction(std::min(1.0, static_cast<double>(threads) / (not_started + 1)));
   };
   const auto worker = [&] {
@@ -376,7 +381,9 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
   // runs whatever the limit and may use all of the stages' time, as the cocco strategy's
   // does, so the plain Cocco result is always a candidate. Passes 1..k need r0, the peak of
   // pass 0's Stage-1 result over the buffer, which pass 0 publishes as soon as its Stage 1
-  // ends. Pass 0 is started before them, so a pool of one thread runs it first.
+  // ends. Pass 0 is started before them, so a pool of one thread runs it first. The
+  // refined Cocco pass needs the Cocco plan and starts last, with the time the others
+  // leave: under a limit it adds a candidate without shortening the other passes.
   const int reduced_passes = std::max(0, options.buffer_passes);
   const int cocco_pass = reduced_passes + 1;
   const int refined_pass = reduced_passes + 2;
@@ -384,39 +391,48 @@ absl::StatusOr<Program> ScheduleSoma(const graph::LayerGraph& graph, const CostF
   std::optional<Program> cocco_program;
   std::promise<int64_t> pass0_peak_promise;
   const std::shared_future<int64_t> pass0_peak = pass0_peak_promise.get_future().share();
+  // The Cocco plan, or nullopt when the Cocco search failed.
+  std::promise<std::optional<FusionPlan>> cocco_plan_promise;
+  const std::shared_future<std::optional<FusionPlan>> cocco_plan =
+      cocco_plan_promise.get_future().share();
   std::vector<int> jobs = {cocco_pass, 0};
   for (int pass = 1; pass <= reduced_passes; ++pass) jobs.push_back(pass);
-  RunJobs(jobs, threads, stages_deadline, [&](int pass, const ShareOfTime& share_of_time) {
+  jobs.push_back(refined_pass);
+  RunJobs(jobs, /*leftover_jobs=*/1, threads, stages_deadline,
+          [&](int pass, const ShareOfTime& share_of_time) {
     PassOutcome& outcome = outcomes[pass];
     if (pass == cocco_pass) {
       const std::string label = absl::StrCat("soma pass ", pass, " (", kCoccoStartKind, ")");
       absl::StatusOr<CoccoOutcome> cocco =
           RunCoccoSearch(inputs, lbl.schedule.fusion, stages_deadline, label);
       if (!cocco.ok()) {
-        const std::string reason(cocco.status().message());
-        outcome.stats = SkippedPass(pass, kCoccoStartKind, reason);
-        outcomes[refined_pass].stats = SkippedPass(refined_pass, kCoccoRefinedKind, reason);
+        outcome.stats =
+            SkippedPass(pass, kCoccoStartKind, std::string(cocco.status().message()));
+        cocco_plan_promise.set_value(std::nullopt);
         return;
       }
+      cocco_plan_promise.set_value(cocco->program.schedule.fusion);
       if (stages_deadline.Passed()) {
         outcome.stats = SkippedPass(pass, kCoccoStartKind, kNotStarted);
         outcome.stats.stage1 = cocco->stage1;
-        outcomes[refined_pass].stats =
-            SkippedPass(refined_pass, kCoccoRefinedKind, kNotStarted);
       } else {
         outcome = search.RunCoccoPass(pass, *cocco, share_of_time());
-        // The refined pass: SoMa's Stage 1 from the Cocco plan, which may cut its groups
-        // into sub-groups with their own tile counts, then Stages 2 and 3.
-        if (stages_deadline.Passed()) {
-          outcomes[refined_pass].stats =
-              SkippedPass(refined_pass, kCoccoRefinedKind, kNotStarted);
-        } else {
-          outcomes[refined_pass] =
-              search.RunPass(refined_pass, kCoccoRefinedKind, capacity_bytes,
-                             cocco->program.schedule.fusion, share_of_time());
-        }
       }
       cocco_program = std::move(cocco->program);
+      return;
+    }
+    if (pass == refined_pass) {
+      // The refined Cocco pass: SoMa's Stage 1 from the Cocco plan, which may cut its
+      // groups into sub-groups with their own tile counts, then Stages 2 and 3.
+      const std::optional<FusionPlan>& start = cocco_plan.get();
+      if (!start.has_value()) {
+        outcome.stats = SkippedPass(pass, kCoccoRefinedKind, "the Cocco search failed");
+      } else if (stages_deadline.Passed()) {
+        outcome.stats = SkippedPass(pass, kCoccoRefinedKind, kNotStarted);
+      } else {
+        outcome = search.RunPass(pass, kCoccoRefinedKind, capacity_bytes, *start,
+                                 share_of_time());
+      }
       return;
     }
     if (pass == 0) {

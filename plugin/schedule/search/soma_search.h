@@ -5,8 +5,8 @@
 //   - the Cocco pass: the Cocco search (the same one as the cocco strategy), then Stages 2
 //     and 3 on its result;
 //   - the refined Cocco pass: Stage 1 at the full buffer from the Cocco result, so its
-//     groups may gain sub-groups, then Stages 2 and 3. It runs in the Cocco pass's job
-//     and is what a time limit too short for Stage 1 from lbl leaves room for;
+//     groups may gain sub-groups, then Stages 2 and 3. Under a time limit too short for
+//     Stage 1 to get far from lbl, it starts from a far better plan;
 //   - pass 0: Stage 1 at the full buffer from the lbl plan, then Stages 2 and 3;
 //   - passes 1..k: Stage 1 at r0 * 0.9^i of the buffer (r0 = peak of pass 0's Stage-1
 //     result / buffer) from the lbl plan of that capacity, then Stages 2 and 3 at the full
@@ -27,8 +27,8 @@
 // Time limit (ScheduleOptions::time_limit_seconds): the stages stop at kStagesTimeShare
 // of the limit (search_budget.h). The Cocco search runs first and may use all of that
 // time, exactly as the cocco strategy's search does. Each other pass starts with an
-// equal share of the time left, and passes that would start after the stages' share are
-// skipped. After the limit a pass runs no more allocation checks and yields no result.
+// equal share of the time left, except the refined Cocco pass, which starts last with all
+// the time left. Passes that would start after the stages' share are skipped. After the limit a pass runs no more allocation checks and yields no result.
 // The search therefore ends within the limit plus the time of one candidate evaluation and
 // one allocation check per thread. The candidates always include the lbl schedule and
 // the plain Cocco result, so soma is never slower than lbl. It is never slower than cocco

@@ -2,6 +2,8 @@
 #include "driver/compile_options.h"
 
 #include <cmath>
+#include <filesystem>
+#include <system_error>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -102,6 +104,17 @@ absl::Status ApplyOption(absl::string_view name, absl::string_view value, Compil
   }
   if (name == "schedule-out" || name == "schedule-in") {
     if (value.empty()) return InvalidValue(name, value, "a file path");
+    if (name == "schedule-out") {
+      // Checked now, so that a bad path fails before the search rather than after it.
+      const std::filesystem::path folder =
+          std::filesystem::absolute(std::string(value)).parent_path();
+      std::error_code error;
+      if (!std::filesystem::is_directory(folder, error)) {
+        return InvalidValue(name, value,
+                            absl::StrCat("a path in an existing folder; '", folder.string(),
+                                         "' is not a folder"));
+      }
+    }
     (name == "schedule-out" ? options.schedule_out : options.schedule_in) = std::string(value);
     return absl::OkStatus();
   }

@@ -185,7 +185,7 @@ absl::StatusOr<FusionPlan> ResolvePlan(const graph::LayerGraph& graph, const Sch
   }
   for (size_t layer = 0; layer < graph.layers.size(); ++layer) {
     if (listed_at[layer] < 0) {
-      return FileError(absl::StrCat("'groups' leave out layer ", Quoted(graph.layers[layer].name),
+      return FileError(absl::StrCat("'groups' omit layer ", Quoted(graph.layers[layer].name),
                                     "; every layer must be in one sub-group"));
     }
   }

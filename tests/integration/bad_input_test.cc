@@ -290,6 +290,15 @@ TEST(BadInputTest, ScheduleFileRoundTripAndInvalidSchedule) {
   EXPECT_THAT(absent.output, HasSubstr("No such file"));
   EXPECT_THAT(absent.output, HasSubstr("are from an earlier run"));
   EXPECT_EQ(ReadFile(out + "/second/stream.npub"), earlier_stream);
+
+  // A schedule output under a regular file fails before the search, naming the option.
+  CommandResult unwritable = RunCommand(Binary("npuc") + " compile " + model + " --target " +
+                                        HardwarePath("tiny") + " --soma --soma-schedule-out=" +
+                                        out + "/swapped.json/s.json -o " + out + "/fifth");
+  EXPECT_EQ(unwritable.exit_code, 2) << unwritable.output;
+  EXPECT_THAT(unwritable.output, HasSubstr("option --soma-schedule-out"));
+  EXPECT_THAT(unwritable.output, HasSubstr("is not a folder"));
+  EXPECT_TRUE(IsEmptyDir(out + "/fifth"));
 }
 
 TEST(BadInputTest, MissingPluginAndAbiMismatch) {

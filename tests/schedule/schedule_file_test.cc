@@ -112,7 +112,7 @@ TEST_F(InvalidScheduleTest, UnknownLayerName) {
 TEST_F(InvalidScheduleTest, LayerLeftOut) {
   // Dropping the last LG leaves its layer unscheduled.
   EXPECT_EQ(ErrorAfter([](Json& json) { json["groups"].erase(2); }),
-            "schedule file: 'groups' leave out layer \"c\"; every layer must be in one sub-group");
+            "schedule file: 'groups' omit layer \"c\"; every layer must be in one sub-group");
 }
 
 TEST_F(InvalidScheduleTest, OrderNotTopological) {

@@ -53,6 +53,11 @@ bool ParseFlag(const std::string& argument, const std::string& name, std::string
   return true;
 }
 
+constexpr char kUsage[] =
+    "usage: soma-search-bench --model=FILE.onnx --hw=HW.yaml [--batch=N] [--threads=N] "
+    "[--seed=N] [--time-limit=SECONDS] [--dma-chunk-bytes=N] [--passes=N] "
+    "[--strategies=lbl,cocco,soma] [--schedule-out=FILE.json] [--progress]\n";
+
 std::optional<BenchOptions> ParseArguments(int argc, char** argv) {
   BenchOptions options;
   for (int index = 1; index < argc; ++index) {
@@ -105,10 +110,7 @@ std::optional<BenchOptions> ParseArguments(int argc, char** argv) {
     }
   }
   if (options.model_path.empty() || options.hardware_path.empty()) {
-    std::cerr << "usage: soma-search-bench --model=FILE.onnx --hw=HW.yaml [--batch=N] "
-                 "[--threads=N] [--seed=N] [--time-limit=SECONDS] [--dma-chunk-bytes=N] "
-                 "[--passes=N] [--strategies=lbl,cocco,soma] [--schedule-out=FILE.json] "
-                 "[--progress]\n";
+    std::cerr << kUsage;
     return std::nullopt;
   }
   return options;
@@ -145,6 +147,12 @@ StageSeconds SecondsOf(const soma::schedule::Program& program, double wall_secon
 }  // namespace
 
 int main(int argc, char** argv) {
+  for (int index = 1; index < argc; ++index) {
+    if (std::string(argv[index]) == "--help") {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
   const std::optional<BenchOptions> options = ParseArguments(argc, argv);
   if (!options) return 2;
 

@@ -143,7 +143,7 @@ int WriteOutputs(const std::string& output_dir, const std::vector<soma::driver::
     out.write(file.data.data(), static_cast<std::streamsize>(file.data.size()));
     out.close();
     if (!out) {
-      std::cerr << "npuc: error: cannot write '" << temp_path.string()
+      std::cerr << "npuc: error: cannot write '" << final_path.string()
                 << "': " << std::strerror(errno) << "\n";
       for (const auto& [temp, unused] : renames) std::filesystem::remove(temp, error);
       std::filesystem::remove(temp_path, error);

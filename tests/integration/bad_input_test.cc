@@ -281,10 +281,12 @@ TEST(BadInputTest, ScheduleFileRoundTripAndInvalidSchedule) {
 
   // A schedule file that does not exist is named with the reason. The folder of the earlier
   // compile keeps its stream, and the message reports that the files there are old.
+  const auto compile_with = [&](const std::string& option, const std::string& folder) {
+    return RunCommand(Binary("npuc") + " compile " + model + " --target " +
+                      HardwarePath("tiny") + " --soma " + option + " -o " + out + "/" + folder);
+  };
   const std::string earlier_stream = ReadFile(out + "/second/stream.npub");
-  CommandResult absent = RunCommand(Binary("npuc") + " compile " + model + " --target " +
-                                    HardwarePath("tiny") + " --soma --soma-schedule-in=" + out +
-                                    "/absent.json -o " + out + "/second");
+  CommandResult absent = compile_with("--soma-schedule-in=" + out + "/absent.json", "second");
   EXPECT_EQ(absent.exit_code, 2) << absent.output;
   EXPECT_THAT(absent.output, HasSubstr("absent.json: cannot read the schedule file"));
   EXPECT_THAT(absent.output, HasSubstr("No such file"));
@@ -292,9 +294,8 @@ TEST(BadInputTest, ScheduleFileRoundTripAndInvalidSchedule) {
   EXPECT_EQ(ReadFile(out + "/second/stream.npub"), earlier_stream);
 
   // A schedule output under a regular file fails before the search, naming the option.
-  CommandResult unwritable = RunCommand(Binary("npuc") + " compile " + model + " --target " +
-                                        HardwarePath("tiny") + " --soma --soma-schedule-out=" +
-                                        out + "/swapped.json/s.json -o " + out + "/fifth");
+  CommandResult unwritable =
+      compile_with("--soma-schedule-out=" + out + "/swapped.json/s.json", "fifth");
   EXPECT_EQ(unwritable.exit_code, 2) << unwritable.output;
   EXPECT_THAT(unwritable.output, HasSubstr("option --soma-schedule-out"));
   EXPECT_THAT(unwritable.output, HasSubstr("is not a folder"));

@@ -3,14 +3,11 @@
 #include "schedule/search/soma_search.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <functional>
 #include <future>
 #include <optional>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -19,6 +16,7 @@
 #include "schedule/search/allocation_check.h"
 #include "schedule/search/cocco_strategy.h"
 #include "schedule/search/dram_search.h"
+#include "schedule/search/pass_jobs.h"
 #include "schedule/search/search_inputs.h"
 #include "schedule/search/stage1_moves.h"
 #include "schedule/search/stage1_search.h"
@@ -56,44 +54,6 @@ struct PassOutcome {
   std::optional<Program> program;
   int64_t stage1_peak_bytes = 0;
 };
-
-// Returns the deadline of a job that starts its timed work now: its share of `deadline`,
-// threads / (sharing jobs not yet started + 1), since the jobs left split the threads'
-// time.
-using ShareOfTime = std::function<Deadline()>;
-
-// Runs `job(index, share_of_time)` for every index of `jobs`, in order, on up to `threads`
-// threads, the calling thread included. When the system refuses a thread, fewer run. The
-// last `leftover_jobs` jobs do not count in the others' shares: they get the time the
-// others leave.
-template <typename Job>
-void RunJobs(const std::vector<int>& jobs, int leftover_jobs, int threads,
-             const Deadline& deadline, const Job& job) {
-  const int count = static_cast<int>(jobs.size());
-  const int sharing = count - leftover_jobs;
-  std::atomic<int> next{0};
-  const ShareOfTime share_of_time = [&] {
-    const int not_started = std::max(0, sharing - next.load());
-    return deadline.Fraction(std::min(1.0, static_cast<double>(threads) / (not_started + 1)));
-  };
-  const auto worker = [&] {
-    while (true) {
-      const int index = next.fetch_add(1);
-      if (index >= count) return;
-      job(jobs[index], share_of_time);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int thread = 1; thread < std::min(threads, count); ++thread) {
-    try {
-      pool.emplace_back(worker);
-    } catch (const std::system_error&) {
-      break;
-    }
-  }
-  worker();
-  for (std::thread& thread : pool) thread.join();
-}
 
 void AddStage(const StageStats& run, StageStats* total) {
   total->seconds += run.seconds;
